@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/package_rules.h"
+
+namespace hub::config {
+
+// Thrown for any unusable configuration. what() is one clear line that names
+// the file and the key, e.g. "config/hub.json: server.port: expected an integer".
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+    std::string host = "127.0.0.1";
+    int port = 8080;            // 0: pick a free port (written to portFile when set)
+    int threads = 16;
+    int maxQueued = 256;
+    std::string portFile;       // optional: the bound port is written here at start
+};
+
+struct SqliteConfig {
+    std::string path = "var/hub.db";  // relative paths resolve against the config file's folder
+    int busyTimeoutMs = 5000;
+};
+
+struct MysqlConfig {
+    std::string host = "127.0.0.1";
+    int port = 3306;
+    std::string user = "hub";
+    std::string database = "hub";
+    // The password never lives in the config file: it is read from the
+    // environment variable named here, or else from the file named by
+    // passwordFile (which must not be readable by group or others).
+    std::string passwordEnv = "HUB_MYSQL_PASSWORD";
+    std::string passwordFile;
+    int poolSize = 8;
+    int connectTimeoutSeconds = 5;
+    // Resolved at load time from passwordEnv / passwordFile; never logged.
+    std::string password;
+};
+
+struct StoreConfig {
+    std::string kind = "sqlite";  // a name registered in the StoreRegistry
+    SqliteConfig sqlite;
+    MysqlConfig mysql;
+};
+
+struct IntakeConfig {
+    std::int64_t maxPackageBytes = 20 * 1024 * 1024;
+    int maxXmlDepth = 64;
+    core::IntakePolicy policy;   // addMissingPrerequisites, usccAllowList
+    int idempotencyInProgressTimeoutSeconds = 60;
+};
+
+struct HubConfig {
+    std::string configFile;       // absolute path of the file loaded
+    std::string configDir;        // its folder
+    ServerConfig server;
+    StoreConfig store;
+    IntakeConfig intake;
+    std::string catalogueFile;    // absolute; from "catalogue", relative to configDir
+    std::string schemasDir;       // absolute; from "schemas", relative to configDir
+    std::string logLevel = "information";
+};
+
+// Loads the hub's JSON configuration. Unknown keys are errors (with the key's
+// path); every leaf key may be overridden by an environment variable named
+// HUB_ + its path upper-cased with '.' as '_' (server.port -> HUB_SERVER_PORT).
+// Relative paths resolve against the config file's folder. Throws ConfigError.
+HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std::string>& environment);
+
+// The current process environment as a map, for loadHubConfig.
+std::map<std::string, std::string> processEnvironment();
+
+// Loads and checks the permit catalogue (JSON, see config/catalogue.json).
+// Unknown keys, wrong types, and every Catalogue::build failure become one
+// ConfigError line prefixed with the file name.
+core::Catalogue loadCatalogue(const std::string& path);
+
+}  // namespace hub::config

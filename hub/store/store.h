@@ -1,0 +1,215 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/states.h"
+
+namespace hub::store {
+
+// Infrastructure failure of the store (database unreachable, lost connection
+// that could not be re-established, constraint surprises). Nothing of the
+// database client library leaks through: implementations translate. The HTTP
+// edge maps it to 503.
+class StoreError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct NewPermit {
+    std::string permit;       // "P01"
+    std::string department;   // "SAMR"
+    core::PermitState state;  // Waiting or Queued at intake
+    bool requestedByApplicant = true;  // false when added as a prerequisite
+};
+
+// One outgoing call the fan-out will make (the transactional outbox).
+struct NewDispatch {
+    std::string messageId;    // stable across retries of this logical call
+    std::string permit;
+    std::string department;
+    std::string kind;         // "SUBMIT" at intake
+    core::EpochMillis dueAt = 0;
+};
+
+struct NewEvent {
+    std::string permit;       // empty for package-level events
+    std::string type;         // "PACKAGE_RECEIVED", "PERMIT_STATE"
+    std::string fromState;    // empty when entering the first state
+    std::string toState;
+    std::string detail;       // short human text, no personal data
+    core::EpochMillis at = 0;
+};
+
+struct NewPackage {
+    std::string id;
+    std::string companyId;         // the applicant account that submitted it
+    core::PackageState state = core::PackageState::Received;
+    core::EpochMillis receivedAt = 0;
+    std::string originalXml;       // exact bytes as received
+    std::string sha256;            // hex of originalXml
+    std::string proposedName;      // company's proposed name (for listings)
+    std::string applicantReference;
+    std::string notificationUrl;
+    std::vector<NewPermit> permits;
+    std::vector<NewDispatch> dispatches;
+    std::vector<NewEvent> events;
+};
+
+struct PermitView {
+    std::string permit;
+    std::string department;
+    core::PermitState state;
+    bool requestedByApplicant = true;
+    std::string receiptNumber;     // empty until a department acknowledges
+    core::EpochMillis updatedAt = 0;
+};
+
+struct PackageView {
+    std::string id;
+    std::string companyId;
+    core::PackageState state;
+    core::EpochMillis receivedAt = 0;
+    core::EpochMillis updatedAt = 0;
+    std::string sha256;
+    std::string proposedName;
+    std::string applicantReference;
+    std::string notificationUrl;
+    std::vector<PermitView> permits;  // ordered by permit id
+};
+
+struct PackageSummary {
+    std::string id;
+    core::PackageState state;
+    core::EpochMillis receivedAt = 0;
+    std::string proposedName;
+    std::string applicantReference;
+};
+
+struct PageRequest {
+    int limit = 20;            // 1..100
+    std::string after;         // cursor: the last id of the previous page, empty for the first
+};
+
+struct PackagePage {
+    std::vector<PackageSummary> items;  // newest first
+    std::string nextCursor;             // empty when there is no further page
+};
+
+struct DispatchView {
+    std::string messageId;
+    std::string permit;
+    std::string department;
+    std::string kind;
+    std::string state;        // "PENDING" at intake
+    int attempts = 0;
+    core::EpochMillis dueAt = 0;
+};
+
+struct EventView {
+    std::int64_t sequence = 0;  // increasing per store
+    std::string permit;
+    std::string type;
+    std::string fromState;
+    std::string toState;
+    std::string detail;
+    core::EpochMillis at = 0;
+};
+
+// A response kept for an Idempotency-Key, replayed byte for byte.
+struct StoredResponse {
+    int status = 0;
+    std::string contentType;
+    std::string location;     // Location header, empty when none
+    std::string body;
+};
+
+struct IdempotencyKey {
+    std::string companyId;
+    std::string key;
+};
+
+enum class ClaimOutcome {
+    Claimed,     // this caller owns the key now and must finish or release it
+    Replay,      // completed before with the same request: `response` holds the answer
+    Mismatch,    // used before with a different request body -> 422
+    InProgress,  // another request with this key is still running -> 409
+};
+
+struct Claim {
+    ClaimOutcome outcome = ClaimOutcome::Claimed;
+    std::optional<StoredResponse> response;
+};
+
+struct ApiToken {
+    std::string tokenId;       // public id, e.g. "tok_…", shown in listings
+    std::string tokenSha256;   // hex SHA-256 of the secret token; the secret is never stored
+    std::string role;          // "applicant" (later: "department", "admin")
+    std::string subject;       // company id for applicants
+    std::string label;
+    core::EpochMillis createdAt = 0;
+    core::EpochMillis revokedAt = 0;  // 0 while valid
+};
+
+// The hub's persistence port. Implementations: SQLite (embedded default, one
+// process) and MySQL/MariaDB (shared by several processes). All methods are
+// thread-safe and each is one transaction; they throw StoreError on
+// infrastructure failure and never leave a partial write behind.
+class Store {
+  public:
+    virtual ~Store() = default;
+
+    // Applies every pending versioned migration, in order, each in its own
+    // transaction, recording it in schema_migrations. Safe to run concurrently
+    // from several processes (MySQL: under a named lock).
+    virtual void migrate() = 0;
+    // The highest applied migration version (0 for an empty database).
+    virtual int schemaVersion() = 0;
+    // The highest version this build knows.
+    virtual int latestSchemaVersion() const = 0;
+    // Round-trips to the database; throws StoreError when unreachable.
+    virtual void ping() = 0;
+
+    // Idempotency-Key handling (DOMAIN.md). A key is scoped to its company.
+    // Claimed: a new key, or one whose earlier claim is older than
+    // `staleAfterMs` and never finished (its owner died). Replay/Mismatch/
+    // InProgress as documented on ClaimOutcome.
+    virtual Claim claimIdempotencyKey(const IdempotencyKey& key, const std::string& requestSha256,
+                                      core::EpochMillis now, core::EpochMillis staleAfterMs) = 0;
+    // Stores the final answer of a claimed key that produced no package (a
+    // validation failure), so that it is replayed.
+    virtual void finishIdempotencyKey(const IdempotencyKey& key, const StoredResponse& response,
+                                      core::EpochMillis now) = 0;
+    // Forgets an unfinished claim (after an infrastructure error), so that a
+    // retry runs afresh.
+    virtual void releaseIdempotencyKey(const IdempotencyKey& key) = 0;
+
+    // In one transaction: the package with its original bytes, its permits,
+    // its dispatches (outbox), its events and, when `key` is given, the
+    // claimed key's final `response`. Throws StoreError (and writes nothing)
+    // on failure, including a duplicate package id.
+    virtual void savePackage(const NewPackage& package, const IdempotencyKey* key,
+                             const StoredResponse* response) = 0;
+
+    // The package if it exists and belongs to `companyId`; nullopt otherwise
+    // (a company cannot tell another's package from a missing one).
+    virtual std::optional<PackageView> findPackage(const std::string& companyId,
+                                                   const std::string& packageId) = 0;
+    virtual PackagePage listPackages(const std::string& companyId, const PageRequest& page) = 0;
+    // The original bytes exactly as received, or nullopt.
+    virtual std::optional<std::string> originalXml(const std::string& packageId) = 0;
+    virtual std::vector<DispatchView> dispatchesOf(const std::string& packageId) = 0;
+    virtual std::vector<EventView> eventsOf(const std::string& packageId) = 0;
+
+    virtual void saveApiToken(const ApiToken& token) = 0;
+    // The token with this hash, revoked or not; nullopt when unknown.
+    virtual std::optional<ApiToken> findApiToken(const std::string& tokenSha256) = 0;
+    // Marks the token revoked; false when no such token id.
+    virtual bool revokeApiToken(const std::string& tokenId, core::EpochMillis now) = 0;
+};
+
+}  // namespace hub::store
