@@ -31,6 +31,7 @@ struct PermitItem {
     int promisedWorkingDays = 0;
     std::vector<std::string> requiredAttachments; // attachment kinds the applicant must supply
     std::vector<std::string> outputs;             // data the issued permit carries downstream
+    bool concernsVessel = false;                  // needs at least one vessel in the package
 };
 
 enum class DurationBasis { Promised, Statutory };
