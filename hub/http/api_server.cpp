@@ -1,0 +1,269 @@
+#include "http/api_server.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+#include <istream>
+#include <sstream>
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include "http/representation.h"
+
+namespace hub::http {
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+using service::ErrorKind;
+using service::Reply;
+
+constexpr const char* kProblemXmlNamespace = "urn:ietf:rfc:7807";
+constexpr const char* kApiXmlNamespace = "urn:licensing-hub:api:v1";
+constexpr std::string_view kApplications = "/api/v1/applications";
+
+Reply problemReply(ErrorKind kind, std::string title, std::string detail) {
+    return service::problemReply(service::problem(kind, std::move(title), std::move(detail)));
+}
+
+struct Route {
+    enum class Target { Health, Ready, Applications, Application, ApplicationEvents, Unknown } target = Target::Unknown;
+    std::string packageId;
+    const char* allowed = "";
+};
+
+Route routeOf(const std::string& path) {
+    if (path == "/healthz") return {Route::Target::Health, {}, "GET"};
+    if (path == "/readyz") return {Route::Target::Ready, {}, "GET"};
+    if (path == kApplications) return {Route::Target::Applications, {}, "GET, POST"};
+    if (path.size() > kApplications.size() + 1 && path.compare(0, kApplications.size(), kApplications) == 0 &&
+        path[kApplications.size()] == '/') {
+        std::string rest = path.substr(kApplications.size() + 1);
+        auto slash = rest.find('/');
+        if (slash == std::string::npos) return {Route::Target::Application, rest, "GET"};
+        if (rest.substr(slash) == "/events") return {Route::Target::ApplicationEvents, rest.substr(0, slash), "GET"};
+    }
+    return {};
+}
+
+// How much of a refused oversize body is still read and discarded, so that the
+// client, still sending, receives the 413 instead of a connection reset.
+constexpr std::streamsize kDrainLimit = 8 * 1024 * 1024;
+
+void drain(std::istream& in) {
+    char buffer[16384];
+    std::streamsize drained = 0;
+    while (in && drained < kDrainLimit) {
+        in.read(buffer, sizeof buffer);
+        drained += in.gcount();
+    }
+}
+
+// Reads the body, refusing (nullopt) one larger than `limit`.
+std::optional<std::string> readBody(HTTPServerRequest& request, std::size_t limit) {
+    std::istream& in = request.stream();
+    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+        drain(in);
+        return std::nullopt;
+    }
+    std::string body;
+    char buffer[16384];
+    while (in) {
+        in.read(buffer, sizeof buffer);
+        body.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (body.size() > limit) {
+            drain(in);
+            return std::nullopt;
+        }
+    }
+    return body;
+}
+
+class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
+  public:
+    explicit ApiRequestHandler(const ApiDependencies& dependencies)
+        : dependencies_(dependencies), log_(Poco::Logger::get("hub.http")) {}
+
+    void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+        const auto started = std::chrono::steady_clock::now();
+        Poco::URI uri;
+        Reply reply;
+        Route route;
+        std::string company = "-";
+        try {
+            uri = Poco::URI(request.getURI());
+            route = routeOf(uri.getPath());
+            reply = dispatch(request, uri, route, company);
+        } catch (const std::exception& error) {
+            log_.error("request %s %s failed: %s", request.getMethod(), request.getURI(), std::string(error.what()));
+            reply = problemReply(ErrorKind::Internal, "Internal error", "The hub failed to answer; see its log.");
+        }
+        send(request, response, route, reply);
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+        if (route.target != Route::Target::Health && route.target != Route::Target::Ready)
+            log_.information("%s %s -> %d company=%s%s %.1fms", request.getMethod(), uri.getPath(), reply.status,
+                             company, std::string(reply.replayed ? " replayed" : ""), micros / 1000.0);
+    }
+
+  private:
+    Reply dispatch(HTTPServerRequest& request, const Poco::URI& uri, const Route& route, std::string& company) {
+        const std::string& method = request.getMethod();
+        switch (route.target) {
+            case Route::Target::Unknown:
+                return problemReply(ErrorKind::NotFound, "Not found", "No resource at " + uri.getPath() + ".");
+            case Route::Target::Health:
+                if (method != "GET") return methodNotAllowed(route);
+                return Reply{200, "application/json", {}, R"({"status":"ok"})", false};
+            case Route::Target::Ready:
+                if (method != "GET") return methodNotAllowed(route);
+                return readiness();
+            default:
+                break;
+        }
+        const bool post = method == "POST";
+        if (!(method == "GET" || (post && route.target == Route::Target::Applications))) return methodNotAllowed(route);
+
+        auto principal = dependencies_.tokens.authenticate(request.get("Authorization", ""));
+        if (!principal)
+            return problemReply(ErrorKind::Unauthenticated, "Unauthenticated",
+                                "Send a valid applicant token as 'Authorization: Bearer <token>'.");
+        if (principal->role != "applicant")
+            return problemReply(ErrorKind::Forbidden, "Forbidden", "This token may not use the applicant API.");
+        company = principal->subject;
+
+        if (route.target == Route::Target::Applications && post) {
+            auto body = readBody(request, dependencies_.maxBodyBytes);
+            if (!body)
+                return service::problemReply(service::problem(
+                    ErrorKind::PayloadTooLarge, "Package too large",
+                    "The body exceeds " + std::to_string(dependencies_.maxBodyBytes) + " bytes.",
+                    {{"PACKAGE_TOO_LARGE", "The package exceeds the configured size limit.", {"body", 0}}}));
+            return dependencies_.applications.submit(
+                {company, request.get("Idempotency-Key", ""), request.getContentType(), std::move(*body)});
+        }
+        if (route.target == Route::Target::Applications) {
+            const auto parameters = uri.getQueryParameters();
+            std::string limit, cursor;
+            for (const auto& [name, value] : parameters) {
+                if (name == "limit") limit = value;
+                else if (name == "cursor") cursor = value;
+            }
+            return dependencies_.applications.list({company, limit, cursor});
+        }
+        if (route.target == Route::Target::Application) return dependencies_.applications.get(company, route.packageId);
+        return dependencies_.applications.events(company, route.packageId);
+    }
+
+    static Reply methodNotAllowed(const Route& route) {
+        Reply reply = problemReply(ErrorKind::MethodNotAllowed, "Method not allowed",
+                                   std::string("Allowed: ") + route.allowed + ".");
+        return reply;
+    }
+
+    Reply readiness() {
+        try {
+            dependencies_.store.ping();
+            const int applied = dependencies_.store.schemaVersion();
+            const int latest = dependencies_.store.latestSchemaVersion();
+            if (applied != latest)
+                return problemReply(ErrorKind::Unavailable, "Not ready",
+                                    "Database schema at version " + std::to_string(applied) + ", this build needs " +
+                                        std::to_string(latest) + ".");
+            return Reply{200, "application/json", {},
+                         R"({"status":"ready","schemaVersion":)" + std::to_string(applied) + "}", false};
+        } catch (const store::StoreError& error) {
+            log_.warning("readiness: store unreachable: %s", std::string(error.what()));
+            return problemReply(ErrorKind::Unavailable, "Not ready", "The database is unreachable.");
+        }
+    }
+
+    void send(HTTPServerRequest& request, HTTPServerResponse& response, const Route& route, const Reply& reply) {
+        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+        if (!reply.location.empty()) response.set("Location", reply.location);
+        if (reply.replayed) response.set("Idempotent-Replayed", "true");
+        if (reply.status == 405) response.set("Allow", route.allowed);
+        if (reply.status == 401) response.set("WWW-Authenticate", "Bearer realm=\"licensing-hub\"");
+        if (reply.status == 413) response.setKeepAlive(false);
+        response.set("Cache-Control", "no-store");
+        std::string body = reply.json;
+        std::string mediaType = reply.mediaType;
+        if (prefersXml(request.get("Accept", ""))) {
+            const bool isProblem = mediaType == "application/problem+json";
+            body = jsonToXml(reply.json, isProblem ? "problem" : xmlRootOf(route), isProblem ? kProblemXmlNamespace : kApiXmlNamespace);
+            mediaType = isProblem ? "application/problem+xml" : "application/xml";
+        }
+        response.setContentType(mediaType + "; charset=utf-8");
+        response.setContentLength64(static_cast<Poco::UInt64>(body.size()));
+        if (request.getMethod() == "HEAD") {
+            response.send();
+            return;
+        }
+        response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+    }
+
+    static std::string xmlRootOf(const Route& route) {
+        switch (route.target) {
+            case Route::Target::Applications: return "applications";
+            case Route::Target::Application: return "application";
+            case Route::Target::ApplicationEvents: return "timeline";
+            default: return "status";
+        }
+    }
+
+    const ApiDependencies& dependencies_;
+    Poco::Logger& log_;
+};
+
+class ApiRequestHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
+  public:
+    explicit ApiRequestHandlerFactory(ApiDependencies dependencies) : dependencies_(dependencies) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+        return new ApiRequestHandler(dependencies_);
+    }
+
+  private:
+    ApiDependencies dependencies_;
+};
+
+}  // namespace
+
+ApiServer::ApiServer(const config::ServerConfig& config, ApiDependencies dependencies) {
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(config.host, static_cast<Poco::UInt16>(config.port)), 128);
+    port_ = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(config.threads);
+    params->setMaxQueued(config.maxQueued);
+    params->setKeepAlive(true);
+    params->setTimeout(Poco::Timespan(30, 0));
+    pool_ = std::make_unique<Poco::ThreadPool>(2, std::max(2, config.threads));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new ApiRequestHandlerFactory(dependencies), *pool_, socket,
+                                                      params);
+}
+
+ApiServer::~ApiServer() {
+    if (server_) server_->stopAll(true);
+}
+
+void ApiServer::start() { server_->start(); }
+
+void ApiServer::stop() {
+    server_->stop();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    server_->stopAll(true);
+}
+
+int ApiServer::port() const { return port_; }
+
+}  // namespace hub::http

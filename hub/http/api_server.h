@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "config/hub_config.h"
+#include "service/application_service.h"
+#include "service/token_service.h"
+#include "store/store.h"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+namespace hub::http {
+
+// What the HTTP edge calls. All referenced objects must outlive the server
+// and be thread-safe.
+struct ApiDependencies {
+    service::ApplicationService& applications;
+    service::TokenService& tokens;
+    store::Store& store;           // readiness checks only
+    std::size_t maxBodyBytes;      // bodies above this are refused with 413 before being read
+};
+
+// The hub's one HTTP listener: the applicant API, health and readiness.
+// Handlers parse the request, call one service method and map its Reply.
+class ApiServer {
+  public:
+    // Binds at once (so port() is known); throws Poco::Exception when the
+    // address cannot be bound.
+    ApiServer(const config::ServerConfig& config, ApiDependencies dependencies);
+    ~ApiServer();
+    ApiServer(const ApiServer&) = delete;
+    ApiServer& operator=(const ApiServer&) = delete;
+
+    void start();
+    // Stops accepting, lets in-flight requests finish (bounded wait).
+    void stop();
+    int port() const;
+
+  private:
+    std::unique_ptr<Poco::ThreadPool> pool_;  // declared first: outlives the server
+    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    int port_ = 0;
+};
+
+}  // namespace hub::http

@@ -1,0 +1,215 @@
+// The hub server and its admin sub-commands. Wiring only: every part is
+// built here, explicitly, in dependency order, and handed to the next.
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/File.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+
+#include "config/hub_config.h"
+#include "core/system_clock.h"
+#include "http/api_server.h"
+#include "service/application_service.h"
+#include "service/token_service.h"
+#include "store/mysql/mysql_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store_registry.h"
+#include "xml/package_reader.h"
+
+namespace {
+
+using Poco::Util::Application;
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+constexpr int kExitUsage = 64;
+constexpr int kExitConfig = 78;
+constexpr int kExitUnavailable = 69;
+
+void setUpLogging(const std::string& level) {
+    Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+    formatter->setProperty("times", "UTC");
+    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::cerr)));
+    Poco::Logger::root().setChannel(channel);
+    Poco::Logger::root().setLevel(level);
+}
+
+void writePortFile(const std::string& path, int port) {
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << port << '\n';
+        if (!out) throw std::runtime_error("cannot write port file " + path);
+    }
+    Poco::File(temporary).renameTo(path);
+}
+
+std::unique_ptr<hub::store::Store> openStore(const hub::config::StoreConfig& config) {
+    hub::store::StoreRegistry registry;
+    hub::store::registerSqliteStore(registry);
+    hub::store::registerMysqlStore(registry);
+    return registry.create(config);
+}
+
+class HubApplication final : public Poco::Util::ServerApplication {
+  protected:
+    void defineOptions(OptionSet& options) override {
+        ServerApplication::defineOptions(options);
+        options.addOption(Option("help", "h", "show this help and exit").callback(
+            Poco::Util::OptionCallback<HubApplication>(this, &HubApplication::onHelp)));
+        options.addOption(Option("config", "c", "the hub's JSON configuration file (default: config/hub.json)")
+                              .argument("FILE")
+                              .binding("hub.configFile"));
+        options.addOption(
+            Option("company", "", "token issue: the company the token acts for").argument("ID").binding("hub.company"));
+        options.addOption(Option("label", "", "token issue: a note kept with the token").argument("TEXT").binding("hub.label"));
+    }
+
+    int main(const std::vector<std::string>& arguments) override {
+        if (helpRequested_) return EXIT_OK;
+        try {
+            const hub::config::HubConfig settings = hub::config::loadHubConfig(
+                config().getString("hub.configFile", "config/hub.json"), hub::config::processEnvironment());
+            setUpLogging(settings.logLevel);
+            if (arguments.empty()) return serve(settings);
+            if (arguments[0] == "migrate") return migrate(settings);
+            if (arguments[0] == "check-config") return checkConfig(settings);
+            if (arguments[0] == "token") return token(settings, arguments);
+            std::cerr << "hub: unknown command '" << arguments[0] << "' (see hub --help)\n";
+            return kExitUsage;
+        } catch (const hub::config::ConfigError& error) {
+            std::cerr << "hub: " << error.what() << '\n';
+            return kExitConfig;
+        } catch (const hub::xml::XmlSetupError& error) {
+            std::cerr << "hub: " << error.what() << '\n';
+            return kExitConfig;
+        } catch (const hub::store::StoreError& error) {
+            std::cerr << "hub: store: " << error.what() << '\n';
+            return kExitUnavailable;
+        } catch (const Poco::Exception& error) {
+            std::cerr << "hub: " << error.displayText() << '\n';
+            return EXIT_SOFTWARE;
+        } catch (const std::exception& error) {
+            std::cerr << "hub: " << error.what() << '\n';
+            return EXIT_SOFTWARE;
+        }
+    }
+
+  private:
+    void onHelp(const std::string&, const std::string&) {
+        helpRequested_ = true;
+        Poco::Util::HelpFormatter help(options());
+        help.setCommand(commandName());
+        help.setUsage("[--config FILE] [COMMAND]");
+        help.setHeader(
+            "The integrated licensing hub for shipping enterprises.\n\n"
+            "Without a command, serves the HTTP API until SIGINT/SIGTERM.\n"
+            "Commands:\n"
+            "  migrate                          apply pending database migrations and exit\n"
+            "  check-config                     load configuration, catalogue and schemas, report, exit\n"
+            "  token issue --company ID [--label TEXT]\n"
+            "                                   issue an applicant token (printed once) for a company\n"
+            "  token revoke TOKEN_ID            revoke a token\n\n"
+            "Options:");
+        help.setFooter("Exit codes: 0 ok, 64 usage, 69 database unavailable, 70 internal error, 78 configuration.");
+        help.format(std::cout);
+        stopOptionsProcessing();
+    }
+
+    int serve(const hub::config::HubConfig& settings) {
+        auto& log = Poco::Logger::get("hub");
+        const hub::core::Catalogue catalogue = hub::config::loadCatalogue(settings.catalogueFile);
+        const hub::xml::PackageReader reader(
+            settings.schemasDir, {static_cast<std::size_t>(settings.intake.maxPackageBytes), settings.intake.maxXmlDepth});
+        auto store = openStore(settings.store);
+        store->migrate();
+        hub::core::SystemClock clock;
+        auto ids = hub::core::makeRandomIdSource();
+        hub::service::TokenService tokens(*store, clock);
+        hub::service::ApplicationService applications(catalogue, reader, *store, clock, *ids, settings.intake);
+        hub::http::ApiServer server(
+            settings.server, {applications, tokens, *store, static_cast<std::size_t>(settings.intake.maxPackageBytes)});
+        server.start();
+        if (!settings.server.portFile.empty()) writePortFile(settings.server.portFile, server.port());
+        log.information("listening on http://%s:%d (store %s, schema v%d, %z permits in catalogue)", settings.server.host,
+                        server.port(), settings.store.kind, store->schemaVersion(), catalogue.permits().size());
+        waitForTerminationRequest();
+        log.information("stopping: finishing in-flight requests");
+        server.stop();
+        log.information("stopped");
+        return EXIT_OK;
+    }
+
+    int migrate(const hub::config::HubConfig& settings) {
+        auto store = openStore(settings.store);
+        const int before = store->schemaVersion();
+        store->migrate();
+        std::cout << "schema version " << before << " -> " << store->schemaVersion() << '\n';
+        return EXIT_OK;
+    }
+
+    int checkConfig(const hub::config::HubConfig& settings) {
+        const hub::core::Catalogue catalogue = hub::config::loadCatalogue(settings.catalogueFile);
+        const hub::xml::PackageReader reader(settings.schemasDir, {});
+        std::vector<std::string> all;
+        for (const auto& permit : catalogue.permits()) all.push_back(permit.id);
+        const auto path = catalogue.criticalPath(all, hub::core::DurationBasis::Promised);
+        std::cout << "config " << settings.configFile << ": ok\n"
+                  << "catalogue: " << catalogue.permits().size() << " permits, " << catalogue.departments().size()
+                  << " departments; critical path";
+        for (const auto& id : path.permits) std::cout << ' ' << id;
+        std::cout << " = " << path.workingDays << " promised working days\n"
+                  << "store: " << settings.store.kind << '\n';
+        return EXIT_OK;
+    }
+
+    int token(const hub::config::HubConfig& settings, const std::vector<std::string>& arguments) {
+        auto store = openStore(settings.store);
+        store->migrate();
+        hub::core::SystemClock clock;
+        hub::service::TokenService tokens(*store, clock);
+        if (arguments.size() == 2 && arguments[1] == "issue") {
+            const std::string company = config().getString("hub.company", "");
+            if (company.empty()) {
+                std::cerr << "hub: token issue needs --company ID\n";
+                return kExitUsage;
+            }
+            try {
+                auto issued = tokens.issue("applicant", company, config().getString("hub.label", ""));
+                std::cout << issued.secret << '\n';
+                std::cerr << "issued " << issued.tokenId << " for company " << company
+                          << " (the token is shown once; keep it secret)\n";
+                return EXIT_OK;
+            } catch (const std::invalid_argument& error) {
+                std::cerr << "hub: " << error.what() << '\n';
+                return kExitUsage;
+            }
+        }
+        if (arguments.size() == 3 && arguments[1] == "revoke") {
+            if (!tokens.revoke(arguments[2])) {
+                std::cerr << "hub: no token " << arguments[2] << '\n';
+                return EXIT_DATAERR;
+            }
+            std::cerr << "revoked " << arguments[2] << '\n';
+            return EXIT_OK;
+        }
+        std::cerr << "hub: usage: token issue --company ID [--label TEXT] | token revoke TOKEN_ID\n";
+        return kExitUsage;
+    }
+
+    bool helpRequested_ = false;
+};
+
+}  // namespace
+
+POCO_SERVER_MAIN(HubApplication)

@@ -1,0 +1,363 @@
+#include "service/application_service.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <sstream>
+
+#include <Poco/DigestEngine.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/SHA2Engine.h>
+#include <Poco/String.h>
+
+#include "core/states.h"
+
+namespace hub::service {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string sha256Hex(const std::string& bytes) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(bytes);
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+std::string stringify(const Object& object) {
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+
+Reply fail(ErrorKind kind, std::string title, std::string detail, core::ValidationErrors errors = {}) {
+    return problemReply(problem(kind, std::move(title), std::move(detail), std::move(errors)));
+}
+
+Reply fail(ErrorKind kind, std::string title, const std::string& code, const std::string& message,
+           const std::string& where) {
+    return fail(kind, std::move(title), message, {core::ValidationError{code, message, {where, 0}}});
+}
+
+Reply unavailable() {
+    return fail(ErrorKind::Unavailable, "Service unavailable",
+                "The hub cannot reach its database right now; nothing was stored. Retry later with the same "
+                "Idempotency-Key.");
+}
+
+bool isXmlMediaType(const std::string& contentType) {
+    std::string type = Poco::toLower(Poco::trim(contentType.substr(0, contentType.find(';'))));
+    return type == "application/xml" || type == "text/xml";
+}
+
+bool isValidIdempotencyKey(const std::string& key) {
+    if (key.empty() || key.size() > 255) return false;
+    return std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+bool looksLikePackageId(const std::string& id) {
+    if (id.size() != 30 || id.compare(0, 4, "PKG-") != 0) return false;
+    return std::all_of(id.begin() + 4, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+}
+
+std::string applicationPath(const std::string& id) { return "/api/v1/applications/" + id; }
+
+Array stringArray(const std::vector<std::string>& values) {
+    Array array;
+    for (const auto& value : values) array.add(value);
+    return array;
+}
+
+// The representation of a package, shared by the submit answer and GET.
+Object packageJson(const store::PackageView& view, const core::Catalogue& catalogue) {
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("id", view.id);
+    json.set("state", std::string(core::toString(view.state)));
+    json.set("receivedAt", core::formatRfc3339(view.receivedAt));
+    json.set("updatedAt", core::formatRfc3339(view.updatedAt));
+    if (!view.applicantReference.empty()) json.set("applicantReference", view.applicantReference);
+    json.set("proposedName", view.proposedName);
+    json.set("sha256", view.sha256);
+
+    Array permits;
+    std::vector<std::string> added;
+    std::vector<std::string> open;
+    for (const auto& permit : view.permits) {
+        const core::PermitItem* item = catalogue.findPermit(permit.permit);
+        Object entry(Poco::JSON_PRESERVE_KEY_ORDER);
+        entry.set("permit", permit.permit);
+        if (item) {
+            entry.set("name", item->nameEn);
+            entry.set("nameZh", item->nameZh);
+        }
+        entry.set("department", permit.department);
+        entry.set("state", std::string(core::toString(permit.state)));
+        entry.set("requestedBy", permit.requestedByApplicant ? "APPLICANT" : "PREREQUISITE");
+        if (item) entry.set("needs", stringArray(item->needs));
+        if (!permit.receiptNumber.empty()) entry.set("receiptNumber", permit.receiptNumber);
+        entry.set("updatedAt", core::formatRfc3339(permit.updatedAt));
+        permits.add(entry);
+        if (!permit.requestedByApplicant) added.push_back(permit.permit);
+        if (permit.state != core::PermitState::Issued) open.push_back(permit.permit);
+    }
+    json.set("permits", permits);
+    json.set("addedPermits", stringArray(added));
+
+    Object schedule(Poco::JSON_PRESERVE_KEY_ORDER);
+    auto promised = catalogue.criticalPath(open, core::DurationBasis::Promised);
+    auto statutory = catalogue.criticalPath(open, core::DurationBasis::Statutory);
+    schedule.set("criticalPath", stringArray(promised.permits));
+    schedule.set("promisedWorkingDays", promised.workingDays);
+    schedule.set("statutoryCriticalPath", stringArray(statutory.permits));
+    schedule.set("statutoryWorkingDays", statutory.workingDays);
+    json.set("schedule", schedule);
+
+    Object links(Poco::JSON_PRESERVE_KEY_ORDER);
+    links.set("self", applicationPath(view.id));
+    links.set("events", applicationPath(view.id) + "/events");
+    json.set("links", links);
+    return json;
+}
+
+store::PackageView viewOf(const store::NewPackage& package) {
+    store::PackageView view;
+    view.id = package.id;
+    view.companyId = package.companyId;
+    view.state = package.state;
+    view.receivedAt = package.receivedAt;
+    view.updatedAt = package.receivedAt;
+    view.sha256 = package.sha256;
+    view.proposedName = package.proposedName;
+    view.applicantReference = package.applicantReference;
+    view.notificationUrl = package.notificationUrl;
+    for (const auto& permit : package.permits)
+        view.permits.push_back({permit.permit, permit.department, permit.state, permit.requestedByApplicant, {},
+                                package.receivedAt});
+    std::sort(view.permits.begin(), view.permits.end(),
+              [](const auto& a, const auto& b) { return a.permit < b.permit; });
+    return view;
+}
+
+std::string joined(const std::vector<std::string>& values) {
+    std::string out;
+    for (const auto& value : values) out += (out.empty() ? "" : ", ") + value;
+    return out;
+}
+
+}  // namespace
+
+ApplicationService::ApplicationService(const core::Catalogue& catalogue, const xml::PackageReader& reader,
+                                       store::Store& store, const core::Clock& clock, core::IdSource& ids,
+                                       const config::IntakeConfig& intake)
+    : catalogue_(catalogue), reader_(reader), store_(store), clock_(clock), ids_(ids), intake_(intake) {}
+
+Reply ApplicationService::submit(const SubmitRequest& request) {
+    if (request.idempotencyKey.empty())
+        return fail(ErrorKind::BadRequest, "Idempotency-Key required", "IDEMPOTENCY_KEY_MISSING",
+                    "Every submission needs an Idempotency-Key header, so that a retry cannot create a second "
+                    "package.",
+                    "header:Idempotency-Key");
+    if (!isValidIdempotencyKey(request.idempotencyKey))
+        return fail(ErrorKind::BadRequest, "Invalid Idempotency-Key", "IDEMPOTENCY_KEY_INVALID",
+                    "The Idempotency-Key must be 1 to 255 visible ASCII characters.", "header:Idempotency-Key");
+
+    const store::IdempotencyKey key{request.companyId, request.idempotencyKey};
+    const std::string requestHash = sha256Hex(request.body);
+    store::Claim claim;
+    try {
+        claim = store_.claimIdempotencyKey(key, requestHash, clock_.now(),
+                                           intake_.idempotencyInProgressTimeoutSeconds * 1000LL);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    switch (claim.outcome) {
+        case store::ClaimOutcome::Replay: {
+            const auto& stored = *claim.response;
+            return Reply{stored.status, stored.contentType, stored.location, stored.body, true};
+        }
+        case store::ClaimOutcome::Mismatch:
+            return fail(ErrorKind::Unprocessable, "Idempotency-Key reused", "IDEMPOTENCY_KEY_REUSED",
+                        "This Idempotency-Key was already used with a different request body.",
+                        "header:Idempotency-Key");
+        case store::ClaimOutcome::InProgress:
+            return fail(ErrorKind::Conflict, "Request in progress", "IDEMPOTENCY_KEY_IN_PROGRESS",
+                        "A request with this Idempotency-Key is still being processed; retry shortly.",
+                        "header:Idempotency-Key");
+        case store::ClaimOutcome::Claimed:
+            break;
+    }
+
+    Reply reply = intake(request);
+    try {
+        if (reply.status == 503)
+            store_.releaseIdempotencyKey(key);
+        else if (reply.status >= 400)
+            store_.finishIdempotencyKey(key, {reply.status, reply.mediaType, reply.location, reply.json},
+                                        clock_.now());
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    return reply;
+}
+
+// Validates and stores one claimed submission. On success the package and the
+// key's answer are saved in one transaction; failures are returned for the
+// caller to record against the key.
+Reply ApplicationService::intake(const SubmitRequest& request) {
+    if (!isXmlMediaType(request.contentType))
+        return fail(ErrorKind::UnsupportedMediaType, "Unsupported media type", "CONTENT_TYPE_UNSUPPORTED",
+                    "A package is submitted as application/xml.", "header:Content-Type");
+
+    xml::PackageReadResult read = reader_.read(request.body);
+    switch (read.failure) {
+        case xml::ReadFailure::None:
+            break;
+        case xml::ReadFailure::TooLarge:
+            return fail(ErrorKind::PayloadTooLarge, "Package too large",
+                        "The package exceeds " + std::to_string(intake_.maxPackageBytes) + " bytes.",
+                        std::move(read.errors));
+        case xml::ReadFailure::NotWellFormed:
+            return fail(ErrorKind::BadRequest, "Malformed XML", "The package is not well-formed XML.",
+                        std::move(read.errors));
+        case xml::ReadFailure::ForbiddenConstruct:
+            return fail(ErrorKind::BadRequest, "Forbidden XML construct",
+                        "The package uses an XML construct the hub refuses for safety.", std::move(read.errors));
+        case xml::ReadFailure::SchemaInvalid:
+            return fail(ErrorKind::Unprocessable, "Package does not match its schema",
+                        std::to_string(read.errors.size()) + " schema error(s).", std::move(read.errors));
+    }
+
+    const core::EpochMillis now = clock_.now();
+    core::IntakeAssessment assessment =
+        core::assessPackage(read.package, catalogue_, intake_.policy, core::chinaDateOf(now));
+    if (!assessment.accepted())
+        return fail(ErrorKind::Unprocessable, "Package failed validation",
+                    std::to_string(assessment.errors.size()) + " error(s).", std::move(assessment.errors));
+
+    store::NewPackage package;
+    package.id = ids_.packageId(now);
+    package.companyId = request.companyId;
+    package.state = core::PackageState::Received;
+    package.receivedAt = now;
+    package.originalXml = request.body;
+    package.sha256 = sha256Hex(request.body);
+    package.proposedName = read.package.company.proposedName.value;
+    package.applicantReference = read.package.applicantReference.value;
+    package.notificationUrl = read.package.notificationUrl.value;
+
+    const std::set<std::string> added(assessment.addedPermits.begin(), assessment.addedPermits.end());
+    package.events.push_back({"", "PACKAGE_RECEIVED", "", std::string(core::toString(package.state)),
+                              std::to_string(assessment.permits.size()) + " permit(s), " +
+                                  std::to_string(added.size()) + " added as prerequisites",
+                              now});
+    for (const auto& id : assessment.permits) {
+        const core::PermitItem& item = *catalogue_.findPermit(id);
+        const bool ready = item.needs.empty();
+        const core::PermitState state = ready ? core::PermitState::Queued : core::PermitState::Waiting;
+        package.permits.push_back({id, item.department, state, added.count(id) == 0});
+        package.events.push_back({id, "PERMIT_STATE", "", std::string(core::toString(state)),
+                                  ready ? "ready for dispatch to " + item.department
+                                        : "waiting for " + joined(item.needs),
+                                  now});
+        if (ready) package.dispatches.push_back({ids_.messageId(), id, item.department, "SUBMIT", now});
+    }
+
+    Reply reply{201, "application/json", applicationPath(package.id),
+                stringify(packageJson(viewOf(package), catalogue_)), false};
+    const store::IdempotencyKey key{request.companyId, request.idempotencyKey};
+    const store::StoredResponse stored{reply.status, reply.mediaType, reply.location, reply.json};
+    try {
+        store_.savePackage(package, &key, &stored);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    return reply;
+}
+
+Reply ApplicationService::get(const std::string& companyId, const std::string& packageId) {
+    std::optional<store::PackageView> view;
+    if (looksLikePackageId(packageId)) {
+        try {
+            view = store_.findPackage(companyId, packageId);
+        } catch (const store::StoreError&) {
+            return unavailable();
+        }
+    }
+    if (!view)
+        return fail(ErrorKind::NotFound, "Not found", "No application package " + packageId + " for this company.");
+    return Reply{200, "application/json", {}, stringify(packageJson(*view, catalogue_)), false};
+}
+
+Reply ApplicationService::events(const std::string& companyId, const std::string& packageId) {
+    std::vector<store::EventView> events;
+    try {
+        if (!looksLikePackageId(packageId) || !store_.findPackage(companyId, packageId))
+            return fail(ErrorKind::NotFound, "Not found",
+                        "No application package " + packageId + " for this company.");
+        events = store_.eventsOf(packageId);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("id", packageId);
+    Array items;
+    for (const auto& event : events) {
+        Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+        item.set("sequence", event.sequence);
+        item.set("at", core::formatRfc3339(event.at));
+        item.set("type", event.type);
+        if (!event.permit.empty()) item.set("permit", event.permit);
+        if (!event.fromState.empty()) item.set("from", event.fromState);
+        item.set("to", event.toState);
+        if (!event.detail.empty()) item.set("detail", event.detail);
+        items.add(item);
+    }
+    json.set("events", items);
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+Reply ApplicationService::list(const ListRequest& request) {
+    store::PageRequest page;
+    if (!request.limit.empty()) {
+        int limit = 0;
+        auto [end, error] = std::from_chars(request.limit.data(), request.limit.data() + request.limit.size(), limit);
+        if (error != std::errc() || end != request.limit.data() + request.limit.size() || limit < 1 || limit > 100)
+            return fail(ErrorKind::BadRequest, "Invalid parameter", "PARAMETER_INVALID",
+                        "limit must be an integer from 1 to 100.", "query:limit");
+        page.limit = limit;
+    }
+    if (!request.cursor.empty()) {
+        if (!looksLikePackageId(request.cursor))
+            return fail(ErrorKind::BadRequest, "Invalid parameter", "PARAMETER_INVALID",
+                        "cursor must be the nextCursor of a previous page.", "query:cursor");
+        page.after = request.cursor;
+    }
+    store::PackagePage result;
+    try {
+        result = store_.listPackages(request.companyId, page);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    Array items;
+    for (const auto& summary : result.items) {
+        Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+        item.set("id", summary.id);
+        item.set("state", std::string(core::toString(summary.state)));
+        item.set("receivedAt", core::formatRfc3339(summary.receivedAt));
+        item.set("proposedName", summary.proposedName);
+        if (!summary.applicantReference.empty()) item.set("applicantReference", summary.applicantReference);
+        item.set("self", applicationPath(summary.id));
+        items.add(item);
+    }
+    json.set("items", items);
+    json.set("limit", page.limit);
+    if (!result.nextCursor.empty()) {
+        json.set("nextCursor", result.nextCursor);
+        json.set("next", "/api/v1/applications?limit=" + std::to_string(page.limit) + "&cursor=" + result.nextCursor);
+    }
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+}  // namespace hub::service

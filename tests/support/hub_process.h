@@ -1,0 +1,83 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Poco/Process.h>
+
+namespace hub::testing {
+
+struct HttpResponse {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // names lower-cased
+    std::string body;
+
+    std::string header(const std::string& lowerName) const {
+        auto it = headers.find(lowerName);
+        return it == headers.end() ? std::string() : it->second;
+    }
+};
+
+// Where the hub under test keeps its data: SQLite in the work directory, or a
+// fresh database on the test MariaDB (see scripts/mariadb-test-server).
+struct StoreChoice {
+    std::string kind = "sqlite";
+    std::string mariadbEnvFile;  // for "mysql": the KEY=VALUE file the fixture wrote
+};
+
+// Runs the real `hub` binary on a free loopback port with a configuration it
+// writes into a fresh temporary work directory. Not thread-safe; one per test
+// suite. The destructor stops the process and removes the directory.
+class HubProcess {
+  public:
+    // `extraConfig` is spliced into the JSON config's "intake" object, e.g.
+    // R"("maxPackageBytes": 65536)".
+    HubProcess(StoreChoice store, const std::string& intakeConfig = {});
+    ~HubProcess();
+    HubProcess(const HubProcess&) = delete;
+    HubProcess& operator=(const HubProcess&) = delete;
+
+    // Starts the server and waits (bounded) until /readyz answers 200.
+    void start();
+    // SIGKILL, no chance to clean up.
+    void kill();
+    // SIGTERM and wait for a clean exit; returns the exit code.
+    int stop();
+    bool running() const { return handle_ != nullptr; }
+
+    // Runs `hub --config <cfg> ARGS…` to completion; returns the exit code
+    // and what it printed on stdout (and stderr when asked).
+    int runCommand(const std::vector<std::string>& arguments, std::string& standardOutput,
+                   std::string* standardError = nullptr) const;
+    std::string issueToken(const std::string& company) const;
+
+    HttpResponse request(const std::string& method, const std::string& path,
+                         const std::map<std::string, std::string>& headers = {}, const std::string& body = {},
+                         bool chunked = false) const;
+
+    int port() const { return port_; }
+    const std::string& workDirectory() const { return workDir_; }
+    std::string logTail() const;
+
+  private:
+    std::string workDir_;
+    std::string configFile_;
+    std::string logFile_;
+    Poco::Process::Env environment_;
+    std::unique_ptr<Poco::ProcessHandle> handle_;
+    int port_ = 0;
+};
+
+// Reads KEY=VALUE lines.
+std::map<std::string, std::string> readEnvFile(const std::string& path);
+
+// The directory holding the project's sources and the hub binary.
+std::string sourceDirectory();
+std::string hubBinary();
+
+// Reads a whole file; throws std::runtime_error when missing.
+std::string readFile(const std::string& path);
+
+}  // namespace hub::testing
