@@ -1,1 +1,563 @@
-// placeholder
+#include "store/mysql/mysql_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+#include <type_traits>
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include "store/mysql/mysql_connection_pool.h"
+#include "store/mysql/mysql_migrations.h"
+
+namespace hub::store {
+
+namespace {
+
+using mysql::ConnectionPool;
+
+constexpr int kDuplicateKey = 1062;
+constexpr int kLockWaitTimeout = 1205;
+constexpr int kDeadlock = 1213;
+constexpr int kMaxAttempts = 4;
+
+core::EpochMillis wallClockNow() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+using Statement = std::unique_ptr<sql::PreparedStatement>;
+using Rows = std::unique_ptr<sql::ResultSet>;
+
+Statement prepare(sql::Connection& connection, const std::string& text) {
+    return Statement(connection.prepareStatement(text));
+}
+
+Rows query(const Statement& statement) { return Rows(statement->executeQuery()); }
+
+std::string text(const Rows& rows, int column) {
+    if (rows->isNull(column)) return {};
+    return rows->getString(column).asStdString();
+}
+
+// A BLOB parameter, binary-safe: the stream must live until the statement has
+// run, so it is owned here.
+class BlobParameter {
+  public:
+    BlobParameter(const Statement& statement, unsigned index, const std::string& bytes) : stream_(bytes) {
+        statement->setBlob(index, &stream_);
+    }
+
+  private:
+    std::istringstream stream_;
+};
+
+core::PermitState permitStateOf(const std::string& name) {
+    auto state = core::parsePermitState(name);
+    if (!state) throw StoreError("mysql: unknown permit state \"" + name + "\" in the database");
+    return *state;
+}
+
+core::PackageState packageStateOf(const std::string& name) {
+    auto state = core::parsePackageState(name);
+    if (!state) throw StoreError("mysql: unknown package state \"" + name + "\" in the database");
+    return *state;
+}
+
+std::string textOf(core::PermitState state) { return std::string(core::toString(state)); }
+std::string textOf(core::PackageState state) { return std::string(core::toString(state)); }
+
+// Thrown by a unit of work whose transaction must be rolled back and run
+// again (a concurrent insert of the same key won).
+struct RunAgain {};
+
+// The connection has autocommit off, so the transaction starts with the first
+// statement; this rolls it back on scope exit unless committed, and discards
+// the connection when even the rollback fails.
+class TransactionGuard {
+  public:
+    explicit TransactionGuard(ConnectionPool::Lease& lease) : lease_(lease) {}
+    ~TransactionGuard() {
+        if (done_) return;
+        try {
+            lease_->rollback();
+        } catch (...) {
+            lease_.discard();
+        }
+    }
+    TransactionGuard(const TransactionGuard&) = delete;
+    TransactionGuard& operator=(const TransactionGuard&) = delete;
+    void commit() {
+        lease_->commit();
+        done_ = true;
+    }
+
+  private:
+    ConnectionPool::Lease& lease_;
+    bool done_ = false;
+};
+
+// Releases the named migration lock however the migration ends.
+class MigrationLock {
+  public:
+    explicit MigrationLock(sql::Connection& connection) : connection_(connection) {
+        Statement lock = prepare(connection_, "SELECT GET_LOCK('hub_migrations', 30)");
+        Rows rows = query(lock);
+        if (!rows->next() || rows->isNull(1) || rows->getInt(1) != 1) {
+            throw StoreError("mysql: migrate: another process held the lock 'hub_migrations' for 30 s");
+        }
+    }
+    ~MigrationLock() {
+        try {
+            Statement unlock = prepare(connection_, "SELECT RELEASE_LOCK('hub_migrations')");
+            query(unlock);
+        } catch (...) {
+            // A lost connection releases the lock on the server anyway.
+        }
+    }
+    MigrationLock(const MigrationLock&) = delete;
+    MigrationLock& operator=(const MigrationLock&) = delete;
+
+  private:
+    sql::Connection& connection_;
+};
+
+enum class Access { Read, Write };
+
+// Thread-safety: the pool hands each transaction its own connection.
+class MysqlStore final : public Store {
+  public:
+    explicit MysqlStore(const config::MysqlConfig& config) : pool_(config) {}
+
+    void migrate() override {
+        transact("migrate", Access::Write, [](sql::Connection& connection) {
+            MigrationLock lock(connection);
+            std::unique_ptr<sql::Statement> ddl(connection.createStatement());
+            ddl->execute(std::string(mysql::kCreateSchemaMigrations));
+            for (const auto& migration : mysql::migrations()) {
+                if (currentVersion(connection) >= migration.version) continue;
+                for (auto statement : migration.statements) ddl->execute(std::string(statement));
+                Statement record = prepare(
+                    connection, "INSERT INTO schema_migrations (version, applied_at, description) VALUES (?, ?, ?)");
+                record->setInt(1, migration.version);
+                record->setInt64(2, wallClockNow());
+                record->setString(3, std::string(migration.description));
+                record->executeUpdate();
+                connection.commit();
+            }
+        });
+    }
+
+    int schemaVersion() override {
+        return transact("schemaVersion", Access::Read, [](sql::Connection& connection) {
+            Statement exists = prepare(connection,
+                                       "SELECT COUNT(*) FROM information_schema.tables "
+                                       "WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'");
+            Rows rows = query(exists);
+            if (!rows->next() || rows->getInt(1) == 0) return 0;
+            return currentVersion(connection);
+        });
+    }
+
+    int latestSchemaVersion() const override { return mysql::migrations().back().version; }
+
+    void ping() override {
+        transact("ping", Access::Read, [](sql::Connection& connection) {
+            Statement select = prepare(connection, "SELECT 1");
+            query(select);
+        });
+    }
+
+    Claim claimIdempotencyKey(const IdempotencyKey& key, const std::string& requestSha256, core::EpochMillis now,
+                              core::EpochMillis staleAfterMs) override {
+        return transact("claimIdempotencyKey", Access::Write, [&](sql::Connection& connection) {
+            // Locking the existing row first (rather than INSERT then SELECT
+            // FOR UPDATE) avoids two duplicate-key losers deadlocking on the
+            // upgrade of their shared locks.
+            Statement select = prepare(connection,
+                                       "SELECT request_sha256, state, status, content_type, location, response_body, "
+                                       "created_at FROM idempotency_keys WHERE company_id = ? AND idem_key = ? "
+                                       "FOR UPDATE");
+            select->setString(1, key.companyId);
+            select->setString(2, key.key);
+            Rows rows = query(select);
+            Claim claim;
+            if (!rows->next()) {
+                Statement insert = prepare(connection,
+                                           "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, "
+                                           "created_at, updated_at) VALUES (?, ?, ?, 'IN_PROGRESS', ?, ?)");
+                insert->setString(1, key.companyId);
+                insert->setString(2, key.key);
+                insert->setString(3, requestSha256);
+                insert->setInt64(4, now);
+                insert->setInt64(5, now);
+                try {
+                    insert->executeUpdate();
+                } catch (const sql::SQLException& error) {
+                    if (error.getErrorCode() == kDuplicateKey) throw RunAgain{};
+                    throw;
+                }
+                claim.outcome = ClaimOutcome::Claimed;
+            } else if (text(rows, 2) == "DONE") {
+                if (text(rows, 1) != requestSha256) {
+                    claim.outcome = ClaimOutcome::Mismatch;
+                } else {
+                    claim.outcome = ClaimOutcome::Replay;
+                    claim.response =
+                        StoredResponse{rows->getInt(3), text(rows, 4), text(rows, 5), text(rows, 6)};
+                }
+            } else if (now - rows->getInt64(7) > staleAfterMs) {
+                Statement reclaim = prepare(connection,
+                                            "UPDATE idempotency_keys SET request_sha256 = ?, created_at = ?, "
+                                            "updated_at = ? WHERE company_id = ? AND idem_key = ?");
+                reclaim->setString(1, requestSha256);
+                reclaim->setInt64(2, now);
+                reclaim->setInt64(3, now);
+                reclaim->setString(4, key.companyId);
+                reclaim->setString(5, key.key);
+                reclaim->executeUpdate();
+                claim.outcome = ClaimOutcome::Claimed;
+            } else {
+                claim.outcome = text(rows, 1) != requestSha256 ? ClaimOutcome::Mismatch : ClaimOutcome::InProgress;
+            }
+            return claim;
+        });
+    }
+
+    void finishIdempotencyKey(const IdempotencyKey& key, const StoredResponse& response,
+                              core::EpochMillis now) override {
+        transact("finishIdempotencyKey", Access::Write,
+                 [&](sql::Connection& connection) { storeResponse(connection, key, response, now); });
+    }
+
+    void releaseIdempotencyKey(const IdempotencyKey& key) override {
+        transact("releaseIdempotencyKey", Access::Write, [&](sql::Connection& connection) {
+            Statement release = prepare(connection,
+                                        "DELETE FROM idempotency_keys WHERE company_id = ? AND idem_key = ? "
+                                        "AND state = 'IN_PROGRESS'");
+            release->setString(1, key.companyId);
+            release->setString(2, key.key);
+            release->executeUpdate();
+        });
+    }
+
+    void savePackage(const NewPackage& package, const IdempotencyKey* key, const StoredResponse* response) override {
+        if ((key == nullptr) != (response == nullptr)) {
+            throw StoreError("savePackage: an idempotency key needs its response and vice versa");
+        }
+        transact("savePackage " + package.id, Access::Write, [&](sql::Connection& connection) {
+            {
+                Statement insert = prepare(connection,
+                                           "INSERT INTO packages (id, company_id, state, received_at, updated_at, "
+                                           "original_xml, sha256, proposed_name, applicant_reference, "
+                                           "notification_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                insert->setString(1, package.id);
+                insert->setString(2, package.companyId);
+                insert->setString(3, textOf(package.state));
+                insert->setInt64(4, package.receivedAt);
+                insert->setInt64(5, package.receivedAt);
+                BlobParameter original(insert, 6, package.originalXml);
+                insert->setString(7, package.sha256);
+                insert->setString(8, package.proposedName);
+                insert->setString(9, package.applicantReference);
+                insert->setString(10, package.notificationUrl);
+                insert->executeUpdate();
+            }
+            if (!package.permits.empty()) {
+                Statement insert = prepare(connection,
+                                           "INSERT INTO permits (package_id, permit, department, state, "
+                                           "requested_by_applicant, receipt_number, updated_at) "
+                                           "VALUES (?, ?, ?, ?, ?, NULL, ?)");
+                for (const auto& permit : package.permits) {
+                    insert->setString(1, package.id);
+                    insert->setString(2, permit.permit);
+                    insert->setString(3, permit.department);
+                    insert->setString(4, textOf(permit.state));
+                    insert->setInt(5, permit.requestedByApplicant ? 1 : 0);
+                    insert->setInt64(6, package.receivedAt);
+                    insert->executeUpdate();
+                }
+            }
+            if (!package.dispatches.empty()) {
+                Statement insert = prepare(connection,
+                                           "INSERT INTO outbox (message_id, package_id, permit, department, kind, "
+                                           "state, attempts, due_at, created_at) "
+                                           "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
+                for (const auto& dispatch : package.dispatches) {
+                    insert->setString(1, dispatch.messageId);
+                    insert->setString(2, package.id);
+                    insert->setString(3, dispatch.permit);
+                    insert->setString(4, dispatch.department);
+                    insert->setString(5, dispatch.kind);
+                    insert->setInt64(6, dispatch.dueAt);
+                    insert->setInt64(7, package.receivedAt);
+                    insert->executeUpdate();
+                }
+            }
+            if (!package.events.empty()) {
+                Statement insert = prepare(connection,
+                                           "INSERT INTO events (package_id, permit, type, from_state, to_state, "
+                                           "detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                for (const auto& event : package.events) {
+                    insert->setString(1, package.id);
+                    insert->setString(2, event.permit);
+                    insert->setString(3, event.type);
+                    insert->setString(4, event.fromState);
+                    insert->setString(5, event.toState);
+                    insert->setString(6, event.detail);
+                    insert->setInt64(7, event.at);
+                    insert->executeUpdate();
+                }
+            }
+            if (key != nullptr) storeResponse(connection, *key, *response, package.receivedAt);
+        });
+    }
+
+    std::optional<PackageView> findPackage(const std::string& companyId, const std::string& packageId) override {
+        return transact("findPackage " + packageId, Access::Read,
+                        [&](sql::Connection& connection) -> std::optional<PackageView> {
+            PackageView view;
+            {
+                Statement select = prepare(connection,
+                                           "SELECT id, company_id, state, received_at, updated_at, sha256, "
+                                           "proposed_name, applicant_reference, notification_url FROM packages "
+                                           "WHERE id = ? AND company_id = ?");
+                select->setString(1, packageId);
+                select->setString(2, companyId);
+                Rows rows = query(select);
+                if (!rows->next()) return std::nullopt;
+                view.id = text(rows, 1);
+                view.companyId = text(rows, 2);
+                view.state = packageStateOf(text(rows, 3));
+                view.receivedAt = rows->getInt64(4);
+                view.updatedAt = rows->getInt64(5);
+                view.sha256 = text(rows, 6);
+                view.proposedName = text(rows, 7);
+                view.applicantReference = text(rows, 8);
+                view.notificationUrl = text(rows, 9);
+            }
+            Statement select = prepare(connection,
+                                       "SELECT permit, department, state, requested_by_applicant, receipt_number, "
+                                       "updated_at FROM permits WHERE package_id = ? ORDER BY permit");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            while (rows->next()) {
+                view.permits.push_back(PermitView{text(rows, 1), text(rows, 2), permitStateOf(text(rows, 3)),
+                                                  rows->getInt(4) != 0, text(rows, 5), rows->getInt64(6)});
+            }
+            return view;
+        });
+    }
+
+    PackagePage listPackages(const std::string& companyId, const PageRequest& page) override {
+        const int limit = std::clamp(page.limit, 1, 100);
+        return transact("listPackages", Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT id, state, received_at, proposed_name, applicant_reference "
+                                       "FROM packages WHERE company_id = ? AND (? = '' OR id < ?) "
+                                       "ORDER BY id DESC LIMIT ?");
+            select->setString(1, companyId);
+            select->setString(2, page.after);
+            select->setString(3, page.after);
+            select->setInt(4, limit + 1);
+            Rows rows = query(select);
+            PackagePage result;
+            while (rows->next()) {
+                result.items.push_back(PackageSummary{text(rows, 1), packageStateOf(text(rows, 2)),
+                                                      rows->getInt64(3), text(rows, 4), text(rows, 5)});
+            }
+            if (static_cast<int>(result.items.size()) > limit) {
+                result.items.pop_back();
+                result.nextCursor = result.items.back().id;
+            }
+            return result;
+        });
+    }
+
+    std::optional<std::string> originalXml(const std::string& packageId) override {
+        return transact("originalXml " + packageId, Access::Read,
+                        [&](sql::Connection& connection) -> std::optional<std::string> {
+            Statement select = prepare(connection, "SELECT original_xml FROM packages WHERE id = ?");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            if (!rows->next()) return std::nullopt;
+            return text(rows, 1);
+        });
+    }
+
+    std::vector<DispatchView> dispatchesOf(const std::string& packageId) override {
+        return transact("dispatchesOf " + packageId, Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT message_id, permit, department, kind, state, attempts, due_at "
+                                       "FROM outbox WHERE package_id = ? ORDER BY due_at, permit, message_id");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            std::vector<DispatchView> result;
+            while (rows->next()) {
+                result.push_back(DispatchView{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),
+                                              text(rows, 5), rows->getInt(6), rows->getInt64(7)});
+            }
+            return result;
+        });
+    }
+
+    std::vector<EventView> eventsOf(const std::string& packageId) override {
+        return transact("eventsOf " + packageId, Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT sequence, permit, type, from_state, to_state, detail, at "
+                                       "FROM events WHERE package_id = ? ORDER BY sequence");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            std::vector<EventView> result;
+            while (rows->next()) {
+                result.push_back(EventView{rows->getInt64(1), text(rows, 2), text(rows, 3), text(rows, 4),
+                                           text(rows, 5), text(rows, 6), rows->getInt64(7)});
+            }
+            return result;
+        });
+    }
+
+    void saveApiToken(const ApiToken& token) override {
+        transact("saveApiToken " + token.tokenId, Access::Write, [&](sql::Connection& connection) {
+            Statement insert = prepare(connection,
+                                       "INSERT INTO api_tokens (token_id, token_sha256, role, subject, label, "
+                                       "created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+            insert->setString(1, token.tokenId);
+            insert->setString(2, token.tokenSha256);
+            insert->setString(3, token.role);
+            insert->setString(4, token.subject);
+            insert->setString(5, token.label);
+            insert->setInt64(6, token.createdAt);
+            if (token.revokedAt == 0) {
+                insert->setNull(7, sql::DataType::BIGINT);
+            } else {
+                insert->setInt64(7, token.revokedAt);
+            }
+            insert->executeUpdate();
+        });
+    }
+
+    std::optional<ApiToken> findApiToken(const std::string& tokenSha256) override {
+        return transact("findApiToken", Access::Read, [&](sql::Connection& connection) -> std::optional<ApiToken> {
+            Statement select = prepare(connection,
+                                       "SELECT token_id, token_sha256, role, subject, label, created_at, revoked_at "
+                                       "FROM api_tokens WHERE token_sha256 = ?");
+            select->setString(1, tokenSha256);
+            Rows rows = query(select);
+            if (!rows->next()) return std::nullopt;
+            return ApiToken{text(rows, 1), text(rows, 2),      text(rows, 3),
+                            text(rows, 4), text(rows, 5),      rows->getInt64(6),
+                            rows->isNull(7) ? 0 : rows->getInt64(7)};
+        });
+    }
+
+    bool revokeApiToken(const std::string& tokenId, core::EpochMillis now) override {
+        return transact("revokeApiToken " + tokenId, Access::Write, [&](sql::Connection& connection) {
+            Statement select = prepare(connection, "SELECT revoked_at FROM api_tokens WHERE token_id = ? FOR UPDATE");
+            select->setString(1, tokenId);
+            Rows rows = query(select);
+            if (!rows->next()) return false;
+            if (rows->isNull(1)) {
+                Statement revoke = prepare(connection, "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?");
+                revoke->setInt64(1, now);
+                revoke->setString(2, tokenId);
+                revoke->executeUpdate();
+            }
+            return true;
+        });
+    }
+
+  private:
+    // Runs `work` in one transaction on a pooled connection and commits.
+    // Runs it again, on a fresh connection, after a lost connection (reads
+    // always; writes only when the loss came before COMMIT was sent, since
+    // the server then rolled back), a deadlock or lock wait timeout, or
+    // RunAgain. Everything else from the driver becomes StoreError.
+    template <class Work, class Result = std::invoke_result_t<Work&, sql::Connection&>>
+    Result transact(const std::string& operation, Access access, Work&& work) {
+        for (int attempt = 1;; ++attempt) {
+            bool commitSent = false;
+            try {
+                ConnectionPool::Lease lease = pool_.acquire();
+                try {
+                    TransactionGuard transaction(lease);
+                    if constexpr (std::is_void_v<Result>) {
+                        work(*lease);
+                        commitSent = true;
+                        transaction.commit();
+                        return;
+                    } else {
+                        Result result = work(*lease);
+                        commitSent = true;
+                        transaction.commit();
+                        return result;
+                    }
+                } catch (const sql::SQLException& error) {
+                    if (mysql::isConnectionLost(error)) lease.discard();
+                    throw;
+                }
+            } catch (const RunAgain&) {
+                if (attempt >= kMaxAttempts) {
+                    throw StoreError("mysql: " + operation + ": gave up after " + std::to_string(attempt) +
+                                     " conflicting attempts");
+                }
+            } catch (const sql::SQLException& error) {
+                const int code = error.getErrorCode();
+                const bool lost = mysql::isConnectionLost(error);
+                const bool retryable = (lost && (access == Access::Read || !commitSent)) ||
+                                       (!commitSent && (code == kDeadlock || code == kLockWaitTimeout));
+                const int allowed = lost ? 2 : kMaxAttempts;
+                if (!retryable || attempt >= allowed) {
+                    std::string outcome = lost && commitSent && access == Access::Write
+                                              ? " (connection lost during COMMIT: outcome unknown)"
+                                              : "";
+                    throw StoreError("mysql: " + operation + " on " + pool_.target() + ": " +
+                                     mysql::describe(error) + outcome);
+                }
+            }
+        }
+    }
+
+    static int currentVersion(sql::Connection& connection) {
+        Statement select = prepare(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        Rows rows = query(select);
+        rows->next();
+        return rows->getInt(1);
+    }
+
+    static void storeResponse(sql::Connection& connection, const IdempotencyKey& key, const StoredResponse& response,
+                              core::EpochMillis now) {
+        Statement update = prepare(connection,
+                                   "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, "
+                                   "location = ?, response_body = ?, updated_at = ? "
+                                   "WHERE company_id = ? AND idem_key = ?");
+        update->setInt(1, response.status);
+        update->setString(2, response.contentType);
+        update->setString(3, response.location);
+        BlobParameter body(update, 4, response.body);
+        update->setInt64(5, now);
+        update->setString(6, key.companyId);
+        update->setString(7, key.key);
+        if (update->executeUpdate() == 0) {
+            throw StoreError("idempotency key \"" + key.key + "\" of company " + key.companyId + " was not claimed");
+        }
+    }
+
+    ConnectionPool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> makeMysqlStore(const config::MysqlConfig& config) {
+    return std::make_unique<MysqlStore>(config);
+}
+
+void registerMysqlStore(StoreRegistry& registry) {
+    registry.add("mysql", [](const config::StoreConfig& config) { return makeMysqlStore(config.mysql); });
+}
+
+}  // namespace hub::store

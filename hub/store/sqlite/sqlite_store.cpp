@@ -1,1 +1,417 @@
-// placeholder
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include "store/sqlite/sqlite_database.h"
+#include "store/sqlite/sqlite_migrations.h"
+
+namespace hub::store {
+
+namespace {
+
+using sqlite::Database;
+using sqlite::Query;
+using sqlite::Transaction;
+
+core::EpochMillis wallClockNow() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+core::PermitState permitStateOf(const std::string& name) {
+    auto state = core::parsePermitState(name);
+    if (!state) throw StoreError("sqlite: unknown permit state \"" + name + "\" in the database");
+    return *state;
+}
+
+core::PackageState packageStateOf(const std::string& name) {
+    auto state = core::parsePackageState(name);
+    if (!state) throw StoreError("sqlite: unknown package state \"" + name + "\" in the database");
+    return *state;
+}
+
+std::string textOf(core::PermitState state) { return std::string(core::toString(state)); }
+std::string textOf(core::PackageState state) { return std::string(core::toString(state)); }
+
+// Thread-safety: one connection; every public method holds mutex_ for the
+// whole of its transaction, so transactions never interleave in-process.
+// Other processes are held off by SQLite's file locks and busy_timeout.
+class SqliteStore final : public Store {
+  public:
+    explicit SqliteStore(const config::SqliteConfig& config) : db_(openFile(config.path)) {
+        db_.execute("PRAGMA journal_mode = WAL");
+        // FULL: a commit survives power loss, at the cost of one more fsync
+        // of the WAL per transaction; see docs/storage.md.
+        db_.execute("PRAGMA synchronous = FULL");
+        db_.execute("PRAGMA foreign_keys = ON");
+        db_.execute("PRAGMA busy_timeout = " + std::to_string(std::max(0, config.busyTimeoutMs)));
+    }
+
+    void migrate() override {
+        std::lock_guard lock(mutex_);
+        db_.execute(sqlite::kCreateSchemaMigrations);
+        for (const auto& migration : sqlite::migrations()) {
+            Transaction transaction(db_, Transaction::Mode::Write);
+            if (currentVersion() >= migration.version) continue;
+            for (auto statement : migration.statements) db_.execute(statement);
+            Query record(db_, "INSERT INTO schema_migrations (version, applied_at, description) VALUES (?, ?, ?)");
+            record->bindInt(1, migration.version);
+            record->bindInt(2, wallClockNow());
+            record->bindText(3, migration.description);
+            record->run();
+            transaction.commit();
+        }
+    }
+
+    int schemaVersion() override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        return currentVersion();
+    }
+
+    int latestSchemaVersion() const override { return sqlite::migrations().back().version; }
+
+    void ping() override {
+        std::lock_guard lock(mutex_);
+        Query query(db_, "SELECT 1");
+        query->step();
+    }
+
+    Claim claimIdempotencyKey(const IdempotencyKey& key, const std::string& requestSha256, core::EpochMillis now,
+                              core::EpochMillis staleAfterMs) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        Claim claim;
+        {
+            Query existing(db_,
+                           "SELECT request_sha256, state, status, content_type, location, response_body, created_at "
+                           "FROM idempotency_keys WHERE company_id = ? AND idem_key = ?");
+            existing->bindText(1, key.companyId);
+            existing->bindText(2, key.key);
+            if (!existing->step()) {
+                Query insert(db_,
+                             "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, "
+                             "created_at, updated_at) VALUES (?, ?, ?, 'IN_PROGRESS', ?, ?)");
+                insert->bindText(1, key.companyId);
+                insert->bindText(2, key.key);
+                insert->bindText(3, requestSha256);
+                insert->bindInt(4, now);
+                insert->bindInt(5, now);
+                insert->run();
+                claim.outcome = ClaimOutcome::Claimed;
+            } else if (existing->text(1) == "DONE") {
+                if (existing->text(0) != requestSha256) {
+                    claim.outcome = ClaimOutcome::Mismatch;
+                } else {
+                    claim.outcome = ClaimOutcome::Replay;
+                    claim.response = StoredResponse{static_cast<int>(existing->integer(2)), existing->text(3),
+                                                    existing->text(4), existing->blob(5)};
+                }
+            } else if (now - existing->integer(6) > staleAfterMs) {
+                Query reclaim(db_,
+                              "UPDATE idempotency_keys SET request_sha256 = ?, created_at = ?, updated_at = ? "
+                              "WHERE company_id = ? AND idem_key = ?");
+                reclaim->bindText(1, requestSha256);
+                reclaim->bindInt(2, now);
+                reclaim->bindInt(3, now);
+                reclaim->bindText(4, key.companyId);
+                reclaim->bindText(5, key.key);
+                reclaim->run();
+                claim.outcome = ClaimOutcome::Claimed;
+            } else {
+                claim.outcome =
+                    existing->text(0) != requestSha256 ? ClaimOutcome::Mismatch : ClaimOutcome::InProgress;
+            }
+        }
+        transaction.commit();
+        return claim;
+    }
+
+    void finishIdempotencyKey(const IdempotencyKey& key, const StoredResponse& response,
+                              core::EpochMillis now) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        storeResponse(key, response, now);
+        transaction.commit();
+    }
+
+    void releaseIdempotencyKey(const IdempotencyKey& key) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        Query release(db_, "DELETE FROM idempotency_keys WHERE company_id = ? AND idem_key = ? AND state = 'IN_PROGRESS'");
+        release->bindText(1, key.companyId);
+        release->bindText(2, key.key);
+        release->run();
+        transaction.commit();
+    }
+
+    void savePackage(const NewPackage& package, const IdempotencyKey* key, const StoredResponse* response) override {
+        if ((key == nullptr) != (response == nullptr)) {
+            throw StoreError("savePackage: an idempotency key needs its response and vice versa");
+        }
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        {
+            Query insert(db_,
+                         "INSERT INTO packages (id, company_id, state, received_at, updated_at, original_xml, sha256, "
+                         "proposed_name, applicant_reference, notification_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insert->bindText(1, package.id);
+            insert->bindText(2, package.companyId);
+            insert->bindText(3, textOf(package.state));
+            insert->bindInt(4, package.receivedAt);
+            insert->bindInt(5, package.receivedAt);
+            insert->bindBlob(6, package.originalXml);
+            insert->bindText(7, package.sha256);
+            insert->bindText(8, package.proposedName);
+            insert->bindText(9, package.applicantReference);
+            insert->bindText(10, package.notificationUrl);
+            insert->run();
+        }
+        for (const auto& permit : package.permits) {
+            Query insert(db_,
+                         "INSERT INTO permits (package_id, permit, department, state, requested_by_applicant, "
+                         "receipt_number, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?)");
+            insert->bindText(1, package.id);
+            insert->bindText(2, permit.permit);
+            insert->bindText(3, permit.department);
+            insert->bindText(4, textOf(permit.state));
+            insert->bindInt(5, permit.requestedByApplicant ? 1 : 0);
+            insert->bindInt(6, package.receivedAt);
+            insert->run();
+        }
+        for (const auto& dispatch : package.dispatches) {
+            Query insert(db_,
+                         "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, "
+                         "due_at, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
+            insert->bindText(1, dispatch.messageId);
+            insert->bindText(2, package.id);
+            insert->bindText(3, dispatch.permit);
+            insert->bindText(4, dispatch.department);
+            insert->bindText(5, dispatch.kind);
+            insert->bindInt(6, dispatch.dueAt);
+            insert->bindInt(7, package.receivedAt);
+            insert->run();
+        }
+        for (const auto& event : package.events) {
+            Query insert(db_,
+                         "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)");
+            insert->bindText(1, package.id);
+            insert->bindText(2, event.permit);
+            insert->bindText(3, event.type);
+            insert->bindText(4, event.fromState);
+            insert->bindText(5, event.toState);
+            insert->bindText(6, event.detail);
+            insert->bindInt(7, event.at);
+            insert->run();
+        }
+        if (key != nullptr) storeResponse(*key, *response, package.receivedAt);
+        transaction.commit();
+    }
+
+    std::optional<PackageView> findPackage(const std::string& companyId, const std::string& packageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        PackageView view;
+        {
+            Query select(db_,
+                         "SELECT id, company_id, state, received_at, updated_at, sha256, proposed_name, "
+                         "applicant_reference, notification_url FROM packages WHERE id = ? AND company_id = ?");
+            select->bindText(1, packageId);
+            select->bindText(2, companyId);
+            if (!select->step()) return std::nullopt;
+            view.id = select->text(0);
+            view.companyId = select->text(1);
+            view.state = packageStateOf(select->text(2));
+            view.receivedAt = select->integer(3);
+            view.updatedAt = select->integer(4);
+            view.sha256 = select->text(5);
+            view.proposedName = select->text(6);
+            view.applicantReference = select->text(7);
+            view.notificationUrl = select->text(8);
+        }
+        Query permits(db_,
+                      "SELECT permit, department, state, requested_by_applicant, receipt_number, updated_at "
+                      "FROM permits WHERE package_id = ? ORDER BY permit");
+        permits->bindText(1, packageId);
+        while (permits->step()) {
+            view.permits.push_back(PermitView{permits->text(0), permits->text(1), permitStateOf(permits->text(2)),
+                                              permits->integer(3) != 0, permits->text(4), permits->integer(5)});
+        }
+        return view;
+    }
+
+    PackagePage listPackages(const std::string& companyId, const PageRequest& page) override {
+        const int limit = std::clamp(page.limit, 1, 100);
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT id, state, received_at, proposed_name, applicant_reference FROM packages "
+                     "WHERE company_id = ? AND (? = '' OR id < ?) ORDER BY id DESC LIMIT ?");
+        select->bindText(1, companyId);
+        select->bindText(2, page.after);
+        select->bindText(3, page.after);
+        select->bindInt(4, limit + 1);
+        PackagePage result;
+        while (select->step()) {
+            result.items.push_back(PackageSummary{select->text(0), packageStateOf(select->text(1)),
+                                                  select->integer(2), select->text(3), select->text(4)});
+        }
+        if (static_cast<int>(result.items.size()) > limit) {
+            result.items.pop_back();
+            result.nextCursor = result.items.back().id;
+        }
+        return result;
+    }
+
+    std::optional<std::string> originalXml(const std::string& packageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_, "SELECT original_xml FROM packages WHERE id = ?");
+        select->bindText(1, packageId);
+        if (!select->step()) return std::nullopt;
+        return select->blob(0);
+    }
+
+    std::vector<DispatchView> dispatchesOf(const std::string& packageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT message_id, permit, department, kind, state, attempts, due_at FROM outbox "
+                     "WHERE package_id = ? ORDER BY due_at, permit, message_id");
+        select->bindText(1, packageId);
+        std::vector<DispatchView> result;
+        while (select->step()) {
+            result.push_back(DispatchView{select->text(0), select->text(1), select->text(2), select->text(3),
+                                          select->text(4), static_cast<int>(select->integer(5)),
+                                          select->integer(6)});
+        }
+        return result;
+    }
+
+    std::vector<EventView> eventsOf(const std::string& packageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT sequence, permit, type, from_state, to_state, detail, at FROM events "
+                     "WHERE package_id = ? ORDER BY sequence");
+        select->bindText(1, packageId);
+        std::vector<EventView> result;
+        while (select->step()) {
+            result.push_back(EventView{select->integer(0), select->text(1), select->text(2), select->text(3),
+                                       select->text(4), select->text(5), select->integer(6)});
+        }
+        return result;
+    }
+
+    void saveApiToken(const ApiToken& token) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        Query insert(db_,
+                     "INSERT INTO api_tokens (token_id, token_sha256, role, subject, label, created_at, revoked_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insert->bindText(1, token.tokenId);
+        insert->bindText(2, token.tokenSha256);
+        insert->bindText(3, token.role);
+        insert->bindText(4, token.subject);
+        insert->bindText(5, token.label);
+        insert->bindInt(6, token.createdAt);
+        if (token.revokedAt == 0) {
+            insert->bindNull(7);
+        } else {
+            insert->bindInt(7, token.revokedAt);
+        }
+        insert->run();
+        transaction.commit();
+    }
+
+    std::optional<ApiToken> findApiToken(const std::string& tokenSha256) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT token_id, token_sha256, role, subject, label, created_at, revoked_at FROM api_tokens "
+                     "WHERE token_sha256 = ?");
+        select->bindText(1, tokenSha256);
+        if (!select->step()) return std::nullopt;
+        return ApiToken{select->text(0), select->text(1), select->text(2),    select->text(3),
+                        select->text(4), select->integer(5), select->integer(6)};
+    }
+
+    bool revokeApiToken(const std::string& tokenId, core::EpochMillis now) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        bool known = false;
+        {
+            Query select(db_, "SELECT 1 FROM api_tokens WHERE token_id = ?");
+            select->bindText(1, tokenId);
+            known = select->step();
+        }
+        if (known) {
+            Query revoke(db_, "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL");
+            revoke->bindInt(1, now);
+            revoke->bindText(2, tokenId);
+            revoke->run();
+        }
+        transaction.commit();
+        return known;
+    }
+
+  private:
+    static Database openFile(const std::string& path) {
+        if (path != ":memory:" && path.rfind("file:", 0) != 0) {
+            std::filesystem::path parent = std::filesystem::path(path).parent_path();
+            std::error_code error;
+            if (!parent.empty()) std::filesystem::create_directories(parent, error);
+            if (error) {
+                throw StoreError("sqlite: cannot create folder \"" + parent.string() + "\": " + error.message());
+            }
+        }
+        return Database(path);
+    }
+
+    // Caller holds mutex_ inside a transaction.
+    int currentVersion() {
+        {
+            Query exists(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+            if (!exists->step()) return 0;
+        }
+        Query select(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        select->step();
+        return static_cast<int>(select->integer(0));
+    }
+
+    // Caller holds mutex_ inside a write transaction.
+    void storeResponse(const IdempotencyKey& key, const StoredResponse& response, core::EpochMillis now) {
+        Query update(db_,
+                     "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, location = ?, "
+                     "response_body = ?, updated_at = ? WHERE company_id = ? AND idem_key = ?");
+        update->bindInt(1, response.status);
+        update->bindText(2, response.contentType);
+        update->bindText(3, response.location);
+        update->bindBlob(4, response.body);
+        update->bindInt(5, now);
+        update->bindText(6, key.companyId);
+        update->bindText(7, key.key);
+        if (update->run() == 0) {
+            throw StoreError("idempotency key \"" + key.key + "\" of company " + key.companyId + " was not claimed");
+        }
+    }
+
+    std::mutex mutex_;
+    Database db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> makeSqliteStore(const config::SqliteConfig& config) {
+    return std::make_unique<SqliteStore>(config);
+}
+
+void registerSqliteStore(StoreRegistry& registry) {
+    registry.add("sqlite", [](const config::StoreConfig& config) { return makeSqliteStore(config.sqlite); });
+}
+
+}  // namespace hub::store

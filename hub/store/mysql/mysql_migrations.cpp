@@ -1,0 +1,104 @@
+#include "store/mysql/mysql_migrations.h"
+
+namespace hub::store::mysql {
+
+#define HUB_TABLE_OPTIONS " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+
+const std::string_view kCreateSchemaMigrations =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INT NOT NULL PRIMARY KEY,"
+    " applied_at BIGINT NOT NULL,"
+    " description VARCHAR(255) NOT NULL"
+    ")" HUB_TABLE_OPTIONS;
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1,
+         "packages, permits, outbox and events",
+         {
+             "CREATE TABLE IF NOT EXISTS packages ("
+             " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+             " company_id VARCHAR(64) NOT NULL,"
+             " state VARCHAR(32) NOT NULL,"
+             " received_at BIGINT NOT NULL,"
+             " updated_at BIGINT NOT NULL,"
+             " original_xml LONGBLOB NOT NULL,"
+             " sha256 CHAR(64) NOT NULL,"
+             " proposed_name VARCHAR(512) NOT NULL,"
+             " applicant_reference VARCHAR(255) NOT NULL,"
+             " notification_url VARCHAR(2048) NOT NULL,"
+             " INDEX packages_company_id (company_id, id)"
+             ")" HUB_TABLE_OPTIONS,
+             "CREATE TABLE IF NOT EXISTS permits ("
+             " package_id VARCHAR(64) NOT NULL,"
+             " permit VARCHAR(16) NOT NULL,"
+             " department VARCHAR(32) NOT NULL,"
+             " state VARCHAR(32) NOT NULL,"
+             " requested_by_applicant TINYINT(1) NOT NULL,"
+             " receipt_number VARCHAR(128) NULL,"
+             " updated_at BIGINT NOT NULL,"
+             " PRIMARY KEY (package_id, permit),"
+             " CONSTRAINT permits_package FOREIGN KEY (package_id) REFERENCES packages (id)"
+             ")" HUB_TABLE_OPTIONS,
+             "CREATE TABLE IF NOT EXISTS outbox ("
+             " message_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+             " package_id VARCHAR(64) NOT NULL,"
+             " permit VARCHAR(16) NOT NULL,"
+             " department VARCHAR(32) NOT NULL,"
+             " kind VARCHAR(32) NOT NULL,"
+             " state VARCHAR(32) NOT NULL DEFAULT 'PENDING',"
+             " attempts INT NOT NULL DEFAULT 0,"
+             " due_at BIGINT NOT NULL,"
+             " lease_owner VARCHAR(128) NULL,"
+             " lease_until BIGINT NULL,"
+             " created_at BIGINT NOT NULL,"
+             " INDEX outbox_state_due (state, due_at),"
+             " CONSTRAINT outbox_package FOREIGN KEY (package_id) REFERENCES packages (id)"
+             ")" HUB_TABLE_OPTIONS,
+             "CREATE TABLE IF NOT EXISTS events ("
+             " sequence BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+             " package_id VARCHAR(64) NOT NULL,"
+             " permit VARCHAR(16) NOT NULL,"
+             " type VARCHAR(64) NOT NULL,"
+             " from_state VARCHAR(32) NOT NULL,"
+             " to_state VARCHAR(32) NOT NULL,"
+             " detail VARCHAR(1024) NOT NULL,"
+             " at BIGINT NOT NULL,"
+             " INDEX events_package (package_id, sequence),"
+             " CONSTRAINT events_package_fk FOREIGN KEY (package_id) REFERENCES packages (id)"
+             ")" HUB_TABLE_OPTIONS,
+         }},
+        {2,
+         "idempotency keys and api tokens",
+         {
+             "CREATE TABLE IF NOT EXISTS idempotency_keys ("
+             " company_id VARCHAR(64) NOT NULL,"
+             " idem_key VARCHAR(255) NOT NULL,"
+             " request_sha256 CHAR(64) NOT NULL,"
+             " state ENUM('IN_PROGRESS', 'DONE') NOT NULL,"
+             " status INT NULL,"
+             " content_type VARCHAR(255) NULL,"
+             " location VARCHAR(2048) NULL,"
+             " response_body LONGBLOB NULL,"
+             " created_at BIGINT NOT NULL,"
+             " updated_at BIGINT NOT NULL,"
+             " PRIMARY KEY (company_id, idem_key)"
+             ")" HUB_TABLE_OPTIONS,
+             "CREATE TABLE IF NOT EXISTS api_tokens ("
+             " token_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+             " token_sha256 CHAR(64) NOT NULL,"
+             " role VARCHAR(32) NOT NULL,"
+             " subject VARCHAR(64) NOT NULL,"
+             " label VARCHAR(255) NOT NULL,"
+             " created_at BIGINT NOT NULL,"
+             " revoked_at BIGINT NULL,"
+             " UNIQUE KEY api_tokens_sha256 (token_sha256)"
+             ")" HUB_TABLE_OPTIONS,
+         }},
+    };
+    return all;
+}
+
+#undef HUB_TABLE_OPTIONS
+
+}  // namespace hub::store::mysql

@@ -1,0 +1,96 @@
+#include "store/sqlite/sqlite_migrations.h"
+
+namespace hub::store::sqlite {
+
+const std::string_view kCreateSchemaMigrations = R"(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    applied_at  BIGINT NOT NULL,
+    description TEXT NOT NULL
+))";
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1,
+         "packages, permits, outbox and events",
+         {
+             R"(CREATE TABLE packages (
+                 id                  TEXT PRIMARY KEY,
+                 company_id          TEXT NOT NULL,
+                 state               TEXT NOT NULL,
+                 received_at         BIGINT NOT NULL,
+                 updated_at          BIGINT NOT NULL,
+                 original_xml        BLOB NOT NULL,
+                 sha256              TEXT NOT NULL,
+                 proposed_name       TEXT NOT NULL,
+                 applicant_reference TEXT NOT NULL,
+                 notification_url    TEXT NOT NULL
+             ))",
+             "CREATE INDEX packages_company_id ON packages (company_id, id)",
+             R"(CREATE TABLE permits (
+                 package_id             TEXT NOT NULL REFERENCES packages (id),
+                 permit                 TEXT NOT NULL,
+                 department             TEXT NOT NULL,
+                 state                  TEXT NOT NULL,
+                 requested_by_applicant INTEGER NOT NULL,
+                 receipt_number         TEXT,
+                 updated_at             BIGINT NOT NULL,
+                 PRIMARY KEY (package_id, permit)
+             ))",
+             R"(CREATE TABLE outbox (
+                 message_id  TEXT PRIMARY KEY,
+                 package_id  TEXT NOT NULL REFERENCES packages (id),
+                 permit      TEXT NOT NULL,
+                 department  TEXT NOT NULL,
+                 kind        TEXT NOT NULL,
+                 state       TEXT NOT NULL DEFAULT 'PENDING',
+                 attempts    INTEGER NOT NULL DEFAULT 0,
+                 due_at      BIGINT NOT NULL,
+                 lease_owner TEXT,
+                 lease_until BIGINT,
+                 created_at  BIGINT NOT NULL
+             ))",
+             "CREATE INDEX outbox_state_due ON outbox (state, due_at)",
+             R"(CREATE TABLE events (
+                 sequence   INTEGER PRIMARY KEY AUTOINCREMENT,
+                 package_id TEXT NOT NULL REFERENCES packages (id),
+                 permit     TEXT NOT NULL,
+                 type       TEXT NOT NULL,
+                 from_state TEXT NOT NULL,
+                 to_state   TEXT NOT NULL,
+                 detail     TEXT NOT NULL,
+                 at         BIGINT NOT NULL
+             ))",
+             "CREATE INDEX events_package ON events (package_id, sequence)",
+         }},
+        {2,
+         "idempotency keys and api tokens",
+         {
+             R"(CREATE TABLE idempotency_keys (
+                 company_id     TEXT NOT NULL,
+                 idem_key       TEXT NOT NULL,
+                 request_sha256 TEXT NOT NULL,
+                 state          TEXT NOT NULL CHECK (state IN ('IN_PROGRESS', 'DONE')),
+                 status         INTEGER,
+                 content_type   TEXT,
+                 location       TEXT,
+                 response_body  BLOB,
+                 created_at     BIGINT NOT NULL,
+                 updated_at     BIGINT NOT NULL,
+                 PRIMARY KEY (company_id, idem_key)
+             ))",
+             R"(CREATE TABLE api_tokens (
+                 token_id     TEXT PRIMARY KEY,
+                 token_sha256 TEXT NOT NULL UNIQUE,
+                 role         TEXT NOT NULL,
+                 subject      TEXT NOT NULL,
+                 label        TEXT NOT NULL,
+                 created_at   BIGINT NOT NULL,
+                 revoked_at   BIGINT
+             ))",
+         }},
+    };
+    return all;
+}
+
+}  // namespace hub::store::sqlite

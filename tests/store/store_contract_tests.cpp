@@ -1,0 +1,699 @@
+#define BOOST_TEST_MODULE store_contract_tests
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <latch>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "store/mysql/mysql_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+// One contract, every Store implementation. Select the backend after `--`:
+//   store_contract_tests -- --backend sqlite
+//   store_contract_tests -- --backend mysql --mysql-env DIR/env
+// The MySQL run fails (never skips) when the env file is missing.
+
+using namespace hub;
+using namespace hub::store;
+
+namespace {
+
+using StoreOpener = std::function<std::unique_ptr<Store>()>;
+
+std::string randomSuffix() {
+    std::random_device device;
+    std::mt19937_64 engine(device());
+    const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string suffix;
+    for (int i = 0; i < 10; ++i) suffix += alphabet[engine() % 36];
+    return suffix;
+}
+
+std::map<std::string, std::string> readEnvFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw std::runtime_error("MySQL connection settings not found: \"" + path +
+                                 "\" is missing (the `mariadb` ctest fixture writes it; run "
+                                 "`ctest -R store_contract_mysql`, which starts mariadb_start first)");
+    }
+    std::map<std::string, std::string> values;
+    std::string line;
+    while (std::getline(in, line)) {
+        auto equals = line.find('=');
+        if (equals != std::string::npos) values[line.substr(0, equals)] = line.substr(equals + 1);
+    }
+    for (const char* key : {"HUB_TEST_MYSQL_HOST", "HUB_TEST_MYSQL_PORT", "HUB_TEST_MYSQL_USER",
+                            "HUB_TEST_MYSQL_PASSWORD"}) {
+        if (values.count(key) == 0) throw std::runtime_error(path + ": " + key + " missing");
+    }
+    return values;
+}
+
+// Where the stores under test live. Every test uses ids of its own, so all
+// tests of a run share one migrated database; `emptyDatabase` gives a new,
+// unmigrated one.
+class Backend {
+  public:
+    virtual ~Backend() = default;
+    virtual bool isMysql() const = 0;
+    virtual StoreOpener sharedDatabase() = 0;
+    virtual StoreOpener emptyDatabase() = 0;
+};
+
+class SqliteBackend final : public Backend {
+  public:
+    SqliteBackend()
+        : folder_(std::filesystem::temp_directory_path() / ("hub-store-contract-" + randomSuffix())) {}
+    ~SqliteBackend() override {
+        std::error_code ignored;
+        std::filesystem::remove_all(folder_, ignored);
+    }
+    bool isMysql() const override { return false; }
+    StoreOpener sharedDatabase() override { return openerFor(folder_ / "shared" / "hub.db"); }
+    StoreOpener emptyDatabase() override {
+        return openerFor(folder_ / ("empty-" + std::to_string(++databases_)) / "hub.db");
+    }
+
+  private:
+    static StoreOpener openerFor(const std::filesystem::path& path) {
+        return [path] {
+            config::SqliteConfig config;
+            config.path = path.string();
+            config.busyTimeoutMs = 10000;
+            return makeSqliteStore(config);
+        };
+    }
+
+    std::filesystem::path folder_;
+    int databases_ = 0;
+};
+
+class MysqlBackend final : public Backend {
+  public:
+    explicit MysqlBackend(const std::string& envFile) : settings_(readEnvFile(envFile)) {
+        prefix_ = "hub_contract_" + randomSuffix();
+        createDatabase(prefix_);
+    }
+    ~MysqlBackend() override {
+        try {
+            auto admin = adminConnection();
+            std::unique_ptr<sql::Statement> statement(admin->createStatement());
+            for (const auto& name : databases_) statement->execute("DROP DATABASE IF EXISTS `" + name + "`");
+        } catch (const sql::SQLException& error) {
+            BOOST_TEST_MESSAGE("could not drop the test databases: " << error.what());
+        }
+    }
+    bool isMysql() const override { return true; }
+    StoreOpener sharedDatabase() override { return openerFor(prefix_); }
+    StoreOpener emptyDatabase() override {
+        std::string name = prefix_ + "_" + std::to_string(databases_.size());
+        createDatabase(name);
+        return openerFor(name);
+    }
+
+    config::MysqlConfig configFor(const std::string& database) const {
+        config::MysqlConfig config;
+        config.host = settings_.at("HUB_TEST_MYSQL_HOST");
+        config.port = std::stoi(settings_.at("HUB_TEST_MYSQL_PORT"));
+        config.user = settings_.at("HUB_TEST_MYSQL_USER");
+        config.password = settings_.at("HUB_TEST_MYSQL_PASSWORD");
+        config.database = database;
+        config.poolSize = 8;
+        config.connectTimeoutSeconds = 5;
+        return config;
+    }
+    const std::string& sharedName() const { return prefix_; }
+
+    std::unique_ptr<sql::Connection> adminConnection() const {
+        auto* driver = sql::mysql::get_mysql_driver_instance();
+        return std::unique_ptr<sql::Connection>(
+            driver->connect("tcp://" + settings_.at("HUB_TEST_MYSQL_HOST") + ":" + settings_.at("HUB_TEST_MYSQL_PORT"),
+                            settings_.at("HUB_TEST_MYSQL_USER"), settings_.at("HUB_TEST_MYSQL_PASSWORD")));
+    }
+
+  private:
+    StoreOpener openerFor(const std::string& database) const {
+        auto config = configFor(database);
+        return [config] { return makeMysqlStore(config); };
+    }
+
+    void createDatabase(const std::string& name) {
+        auto admin = adminConnection();
+        std::unique_ptr<sql::Statement> statement(admin->createStatement());
+        statement->execute("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        databases_.push_back(name);
+    }
+
+    std::map<std::string, std::string> settings_;
+    std::string prefix_;
+    std::vector<std::string> databases_;
+};
+
+std::unique_ptr<Backend> makeBackendFromArguments() {
+    auto& suite = boost::unit_test::framework::master_test_suite();
+    std::string backend;
+    std::string envFile;
+    for (int i = 1; i + 1 < suite.argc; ++i) {
+        std::string argument = suite.argv[i];
+        if (argument == "--backend") backend = suite.argv[++i];
+        else if (argument == "--mysql-env") envFile = suite.argv[++i];
+    }
+    if (backend == "sqlite") return std::make_unique<SqliteBackend>();
+    if (backend == "mysql") {
+        if (envFile.empty()) throw std::runtime_error("--backend mysql needs --mysql-env FILE");
+        return std::make_unique<MysqlBackend>(envFile);
+    }
+    throw std::runtime_error("choose a backend after --: --backend sqlite | --backend mysql --mysql-env FILE");
+}
+
+Backend* theBackend = nullptr;
+
+struct BackendFixture {
+    BackendFixture() {
+        backend = makeBackendFromArguments();
+        theBackend = backend.get();
+        auto store = theBackend->sharedDatabase()();
+        store->migrate();
+    }
+    ~BackendFixture() { theBackend = nullptr; }
+    std::unique_ptr<Backend> backend;
+};
+
+BOOST_TEST_GLOBAL_FIXTURE(BackendFixture);
+
+Backend& backend() {
+    if (theBackend == nullptr) throw std::runtime_error("no backend: the global fixture failed");
+    return *theBackend;
+}
+
+std::unique_ptr<Store> openStore() { return backend().sharedDatabase()(); }
+
+boost::test_tools::assertion_result mysqlOnly(boost::unit_test::test_unit_id) {
+    boost::test_tools::assertion_result result(theBackend != nullptr && theBackend->isMysql());
+    result.message() << "runs against MySQL only";
+    return result;
+}
+
+std::string everyByte() {
+    std::string bytes;
+    for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+    bytes += "\xE4\xB8\xAD\xE6\x96\x87 \xE2\x9C\x93 ";  // 中文 ✓
+    bytes += "\xC3\x28\xFF\xFE";                           // not UTF-8
+    bytes += std::string(3, '\0');
+    return bytes;
+}
+
+NewPackage samplePackage(const std::string& id, const std::string& company, core::EpochMillis receivedAt = 1000) {
+    NewPackage package;
+    package.id = id;
+    package.companyId = company;
+    package.state = core::PackageState::Received;
+    package.receivedAt = receivedAt;
+    package.originalXml = "<?xml version=\"1.0\"?><package id=\"" + id + "\"/>";
+    package.sha256 = std::string(64, 'a');
+    package.proposedName = "\xE4\xB8\x8A\xE6\xB5\xB7\xE8\x88\xAA\xE8\xBF\x90 Shipping " + id;  // 上海航运
+    package.applicantReference = "REF-" + id;
+    package.notificationUrl = "https://example.com/hooks/" + id;
+    package.permits = {
+        {"P03", "MSA", core::PermitState::Waiting, false},
+        {"P01", "SAMR", core::PermitState::Queued, true},
+    };
+    package.dispatches = {{"msg-" + id + "-P01", "P01", "SAMR", "SUBMIT", receivedAt}};
+    package.events = {
+        {"", "PACKAGE_RECEIVED", "", "RECEIVED", "package received", receivedAt},
+        {"P01", "PERMIT_STATE", "", "QUEUED", "queued for SAMR", receivedAt},
+        {"P03", "PERMIT_STATE", "", "WAITING", "waits for P01", receivedAt},
+    };
+    return package;
+}
+
+StoredResponse sampleResponse(const std::string& id) {
+    return {201, "application/json; charset=utf-8", "/api/v1/applications/" + id,
+            "{\"id\":\"" + id + "\",\"name\":\"\xE4\xB8\xAD\xE6\x96\x87\"}\n"};
+}
+
+constexpr core::EpochMillis kStale = 60000;
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(ping_answers) { BOOST_CHECK_NO_THROW(openStore()->ping()); }
+
+BOOST_AUTO_TEST_CASE(migrate_on_empty_database_reaches_latest_version_and_is_idempotent) {
+    auto open = backend().emptyDatabase();
+    auto store = open();
+    BOOST_TEST(store->schemaVersion() == 0);
+    BOOST_TEST(store->latestSchemaVersion() >= 2);
+    store->migrate();
+    BOOST_TEST(store->schemaVersion() == store->latestSchemaVersion());
+    store->migrate();
+    BOOST_TEST(store->schemaVersion() == store->latestSchemaVersion());
+    BOOST_TEST(open()->schemaVersion() == store->latestSchemaVersion());
+}
+
+BOOST_AUTO_TEST_CASE(several_processes_may_migrate_at_once) {
+    auto open = backend().emptyDatabase();
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int i = 0; i < 3; ++i) stores.push_back(open());
+    std::latch start(3);
+    std::atomic<int> failures = 0;
+    std::vector<std::thread> threads;
+    for (auto& store : stores) {
+        threads.emplace_back([&start, &failures, raw = store.get()] {
+            start.arrive_and_wait();
+            try {
+                raw->migrate();
+            } catch (const StoreError&) {
+                ++failures;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(failures.load() == 0);
+    BOOST_TEST(open()->schemaVersion() == stores.front()->latestSchemaVersion());
+}
+
+BOOST_AUTO_TEST_CASE(save_then_find_round_trips_every_field) {
+    auto store = openStore();
+    NewPackage package = samplePackage("PKG-ROUNDTRIP", "C-ROUNDTRIP", 1700000000123);
+    package.originalXml = everyByte() + std::string(300000, 'x') + everyByte();
+    package.state = core::PackageState::InProgress;
+    store->savePackage(package, nullptr, nullptr);
+
+    auto found = store->findPackage("C-ROUNDTRIP", "PKG-ROUNDTRIP");
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->id == package.id);
+    BOOST_TEST(found->companyId == package.companyId);
+    BOOST_TEST((found->state == core::PackageState::InProgress));
+    BOOST_TEST(found->receivedAt == 1700000000123);
+    BOOST_TEST(found->updatedAt == 1700000000123);
+    BOOST_TEST(found->sha256 == package.sha256);
+    BOOST_TEST(found->proposedName == package.proposedName);
+    BOOST_TEST(found->applicantReference == package.applicantReference);
+    BOOST_TEST(found->notificationUrl == package.notificationUrl);
+    BOOST_REQUIRE(found->permits.size() == 2u);
+    BOOST_TEST(found->permits[0].permit == "P01");
+    BOOST_TEST(found->permits[0].department == "SAMR");
+    BOOST_TEST((found->permits[0].state == core::PermitState::Queued));
+    BOOST_TEST(found->permits[0].requestedByApplicant);
+    BOOST_TEST(found->permits[0].receiptNumber.empty());
+    BOOST_TEST(found->permits[0].updatedAt == 1700000000123);
+    BOOST_TEST(found->permits[1].permit == "P03");
+    BOOST_TEST(found->permits[1].department == "MSA");
+    BOOST_TEST((found->permits[1].state == core::PermitState::Waiting));
+    BOOST_TEST(!found->permits[1].requestedByApplicant);
+
+    auto original = store->originalXml("PKG-ROUNDTRIP");
+    BOOST_REQUIRE(original.has_value());
+    BOOST_TEST(original->size() == package.originalXml.size());
+    BOOST_TEST((*original == package.originalXml));
+    BOOST_TEST(!store->originalXml("PKG-NOT-THERE").has_value());
+    BOOST_TEST(!store->findPackage("C-ROUNDTRIP", "PKG-NOT-THERE").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(empty_original_bytes_round_trip_as_empty) {
+    auto store = openStore();
+    NewPackage package = samplePackage("PKG-EMPTY-XML", "C-EMPTY-XML");
+    package.originalXml.clear();
+    store->savePackage(package, nullptr, nullptr);
+    auto original = store->originalXml("PKG-EMPTY-XML");
+    BOOST_REQUIRE(original.has_value());
+    BOOST_TEST(original->empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_company_cannot_find_another_companys_package) {
+    auto store = openStore();
+    store->savePackage(samplePackage("PKG-OWNED", "C-OWNER"), nullptr, nullptr);
+    BOOST_TEST(store->findPackage("C-OWNER", "PKG-OWNED").has_value());
+    BOOST_TEST(!store->findPackage("C-INTRUDER", "PKG-OWNED").has_value());
+    BOOST_TEST(store->listPackages("C-INTRUDER", {}).items.empty());
+}
+
+BOOST_AUTO_TEST_CASE(list_pages_newest_first_complete_and_disjoint) {
+    auto store = openStore();
+    std::vector<std::string> ids;
+    for (int i = 0; i < 7; ++i) {
+        std::string id = "PKG-LIST-0" + std::to_string(i);
+        ids.push_back(id);
+        NewPackage package = samplePackage(id, "C-LIST", 1000 + i);
+        package.state = i == 0 ? core::PackageState::ReadyToOperate : core::PackageState::Received;
+        store->savePackage(package, nullptr, nullptr);
+    }
+    store->savePackage(samplePackage("PKG-LIST-OTHER", "C-LIST-OTHER"), nullptr, nullptr);
+    std::vector<std::string> newestFirst(ids.rbegin(), ids.rend());
+
+    std::vector<std::string> seen;
+    std::vector<size_t> pageSizes;
+    PageRequest request{3, ""};
+    for (int guard = 0; guard < 10; ++guard) {
+        PackagePage page = store->listPackages("C-LIST", request);
+        pageSizes.push_back(page.items.size());
+        for (const auto& item : page.items) seen.push_back(item.id);
+        if (page.nextCursor.empty()) break;
+        BOOST_TEST(page.nextCursor == page.items.back().id);
+        request.after = page.nextCursor;
+    }
+    BOOST_TEST(seen == newestFirst, boost::test_tools::per_element());
+    BOOST_TEST(pageSizes == (std::vector<size_t>{3, 3, 1}), boost::test_tools::per_element());
+
+    PackagePage exact = store->listPackages("C-LIST", PageRequest{7, ""});
+    BOOST_TEST(exact.items.size() == 7u);
+    BOOST_TEST(exact.nextCursor.empty());
+
+    PackagePage last = store->listPackages("C-LIST", PageRequest{1, "PKG-LIST-01"});
+    BOOST_REQUIRE(last.items.size() == 1u);
+    const PackageSummary& oldest = last.items.front();
+    BOOST_TEST(oldest.id == "PKG-LIST-00");
+    BOOST_TEST((oldest.state == core::PackageState::ReadyToOperate));
+    BOOST_TEST(oldest.receivedAt == 1000);
+    BOOST_TEST(oldest.proposedName == samplePackage("PKG-LIST-00", "C-LIST").proposedName);
+    BOOST_TEST(oldest.applicantReference == "REF-PKG-LIST-00");
+    BOOST_TEST(last.nextCursor.empty());
+}
+
+BOOST_AUTO_TEST_CASE(dispatches_and_events_are_returned_as_saved_events_in_order) {
+    auto store = openStore();
+    NewPackage package = samplePackage("PKG-OUTBOX", "C-OUTBOX", 5000);
+    package.dispatches = {
+        {"msg-outbox-1", "P01", "SAMR", "SUBMIT", 5000},
+        {"msg-outbox-2", "P03", "MSA", "SUBMIT", 7000},
+    };
+    store->savePackage(package, nullptr, nullptr);
+
+    auto dispatches = store->dispatchesOf("PKG-OUTBOX");
+    BOOST_REQUIRE(dispatches.size() == 2u);
+    BOOST_TEST(dispatches[0].messageId == "msg-outbox-1");
+    BOOST_TEST(dispatches[0].permit == "P01");
+    BOOST_TEST(dispatches[0].department == "SAMR");
+    BOOST_TEST(dispatches[0].kind == "SUBMIT");
+    BOOST_TEST(dispatches[0].state == "PENDING");
+    BOOST_TEST(dispatches[0].attempts == 0);
+    BOOST_TEST(dispatches[0].dueAt == 5000);
+    BOOST_TEST(dispatches[1].messageId == "msg-outbox-2");
+    BOOST_TEST(dispatches[1].dueAt == 7000);
+
+    auto events = store->eventsOf("PKG-OUTBOX");
+    BOOST_REQUIRE(events.size() == package.events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+        BOOST_TEST(events[i].permit == package.events[i].permit);
+        BOOST_TEST(events[i].type == package.events[i].type);
+        BOOST_TEST(events[i].fromState == package.events[i].fromState);
+        BOOST_TEST(events[i].toState == package.events[i].toState);
+        BOOST_TEST(events[i].detail == package.events[i].detail);
+        BOOST_TEST(events[i].at == package.events[i].at);
+        if (i > 0) BOOST_TEST(events[i].sequence > events[i - 1].sequence);
+    }
+    BOOST_TEST(store->dispatchesOf("PKG-NOT-THERE").empty());
+    BOOST_TEST(store->eventsOf("PKG-NOT-THERE").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_save_leaves_nothing_behind) {
+    auto store = openStore();
+    const IdempotencyKey key{"C-ATOMIC", "key-atomic"};
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-1", 1000, kStale).outcome == ClaimOutcome::Claimed));
+
+    NewPackage broken = samplePackage("PKG-ATOMIC", "C-ATOMIC");
+    broken.permits.push_back({"P01", "SAMR", core::PermitState::Queued, true});  // violates PK(package_id, permit)
+    StoredResponse response = sampleResponse("PKG-ATOMIC");
+    BOOST_CHECK_THROW(store->savePackage(broken, &key, &response), StoreError);
+
+    BOOST_TEST(!store->findPackage("C-ATOMIC", "PKG-ATOMIC").has_value());
+    BOOST_TEST(!store->originalXml("PKG-ATOMIC").has_value());
+    BOOST_TEST(store->dispatchesOf("PKG-ATOMIC").empty());
+    BOOST_TEST(store->eventsOf("PKG-ATOMIC").empty());
+    BOOST_TEST(store->listPackages("C-ATOMIC", {}).items.empty());
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-1", 2000, kStale).outcome == ClaimOutcome::InProgress));
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-1", 1000 + kStale + 1, kStale).outcome ==
+                ClaimOutcome::Claimed));
+}
+
+BOOST_AUTO_TEST_CASE(a_duplicate_package_id_is_refused_and_changes_nothing) {
+    auto store = openStore();
+    store->savePackage(samplePackage("PKG-DUPLICATE", "C-DUPLICATE", 1000), nullptr, nullptr);
+
+    const IdempotencyKey key{"C-DUPLICATE", "key-duplicate"};
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-d", 2000, kStale).outcome == ClaimOutcome::Claimed));
+    NewPackage again = samplePackage("PKG-DUPLICATE", "C-DUPLICATE", 2000);
+    again.permits = {{"P05", "MOT", core::PermitState::Queued, true}};
+    again.dispatches = {{"msg-duplicate-2", "P05", "MOT", "SUBMIT", 2000}};
+    StoredResponse response = sampleResponse("PKG-DUPLICATE");
+    BOOST_CHECK_THROW(store->savePackage(again, &key, &response), StoreError);
+
+    auto found = store->findPackage("C-DUPLICATE", "PKG-DUPLICATE");
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->receivedAt == 1000);
+    BOOST_TEST(found->permits.size() == 2u);
+    BOOST_TEST(store->dispatchesOf("PKG-DUPLICATE").size() == 1u);
+    BOOST_TEST(store->eventsOf("PKG-DUPLICATE").size() == 3u);
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-d", 3000, kStale).outcome == ClaimOutcome::InProgress));
+}
+
+BOOST_AUTO_TEST_CASE(a_saved_package_answer_is_replayed_for_the_same_request) {
+    auto store = openStore();
+    const IdempotencyKey key{"C-IDEM", "key-replay"};
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000, kStale).outcome == ClaimOutcome::Claimed));
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1001, kStale).outcome == ClaimOutcome::InProgress));
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-b", 1002, kStale).outcome == ClaimOutcome::Mismatch));
+
+    StoredResponse response = sampleResponse("PKG-IDEM");
+    response.body += everyByte();
+    store->savePackage(samplePackage("PKG-IDEM", "C-IDEM"), &key, &response);
+
+    Claim replay = store->claimIdempotencyKey(key, "hash-a", 1000 + 10 * kStale, kStale);
+    BOOST_TEST((replay.outcome == ClaimOutcome::Replay));
+    BOOST_REQUIRE(replay.response.has_value());
+    BOOST_TEST(replay.response->status == 201);
+    BOOST_TEST(replay.response->contentType == response.contentType);
+    BOOST_TEST(replay.response->location == response.location);
+    BOOST_TEST((replay.response->body == response.body));
+
+    Claim mismatch = store->claimIdempotencyKey(key, "hash-b", 1003, kStale);
+    BOOST_TEST((mismatch.outcome == ClaimOutcome::Mismatch));
+    BOOST_TEST(!mismatch.response.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_unfinished_claim_can_be_claimed_again) {
+    auto store = openStore();
+    const IdempotencyKey key{"C-IDEM", "key-stale"};
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000, kStale).outcome == ClaimOutcome::Claimed));
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000 + kStale, kStale).outcome == ClaimOutcome::InProgress));
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000 + kStale + 1, kStale).outcome == ClaimOutcome::Claimed));
+    // The new claim starts a new staleness period.
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000 + kStale + 2, kStale).outcome ==
+                ClaimOutcome::InProgress));
+}
+
+BOOST_AUTO_TEST_CASE(a_finished_key_is_replayed) {
+    auto store = openStore();
+    const IdempotencyKey key{"C-IDEM", "key-finish"};
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-f", 1000, kStale).outcome == ClaimOutcome::Claimed));
+    StoredResponse rejected{422, "application/problem+json", "", "{\"title\":\"invalid\"}"};
+    store->finishIdempotencyKey(key, rejected, 1100);
+
+    Claim replay = store->claimIdempotencyKey(key, "hash-f", 1200, kStale);
+    BOOST_TEST((replay.outcome == ClaimOutcome::Replay));
+    BOOST_REQUIRE(replay.response.has_value());
+    BOOST_TEST(replay.response->status == 422);
+    BOOST_TEST(replay.response->contentType == "application/problem+json");
+    BOOST_TEST(replay.response->location.empty());
+    BOOST_TEST(replay.response->body == rejected.body);
+
+    store->releaseIdempotencyKey(key);  // a finished answer is kept
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-f", 1300, kStale).outcome == ClaimOutcome::Replay));
+}
+
+BOOST_AUTO_TEST_CASE(a_released_key_is_claimed_afresh) {
+    auto store = openStore();
+    const IdempotencyKey key{"C-IDEM", "key-release"};
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-r", 1000, kStale).outcome == ClaimOutcome::Claimed));
+    store->releaseIdempotencyKey(key);
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-other", 1001, kStale).outcome == ClaimOutcome::Claimed));
+    BOOST_TEST((store->claimIdempotencyKey(key, "hash-other", 1002, kStale).outcome == ClaimOutcome::InProgress));
+    BOOST_CHECK_NO_THROW(store->releaseIdempotencyKey({"C-IDEM", "key-never-claimed"}));
+}
+
+BOOST_AUTO_TEST_CASE(keys_are_scoped_per_company) {
+    auto store = openStore();
+    BOOST_TEST((store->claimIdempotencyKey({"C-SCOPE-A", "shared"}, "hash-a", 1000, kStale).outcome ==
+                ClaimOutcome::Claimed));
+    BOOST_TEST((store->claimIdempotencyKey({"C-SCOPE-B", "shared"}, "hash-b", 1000, kStale).outcome ==
+                ClaimOutcome::Claimed));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_saves_are_all_stored) {
+    auto store = openStore();
+    constexpr int kThreads = 8;
+    constexpr int kEach = 25;
+    std::latch start(kThreads);
+    std::atomic<int> failures = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            start.arrive_and_wait();
+            for (int i = 0; i < kEach; ++i) {
+                char id[32];
+                std::snprintf(id, sizeof id, "PKG-CONC-%02d-%03d", t, i);
+                try {
+                    store->savePackage(samplePackage(id, "C-CONCURRENT", 1000 + i), nullptr, nullptr);
+                } catch (const std::exception& error) {
+                    ++failures;
+                    BOOST_TEST_MESSAGE("save failed: " << error.what());
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(failures.load() == 0);
+
+    std::set<std::string> ids;
+    size_t listed = 0;
+    PageRequest request{100, ""};
+    for (int guard = 0; guard < 10; ++guard) {
+        PackagePage page = store->listPackages("C-CONCURRENT", request);
+        listed += page.items.size();
+        for (const auto& item : page.items) ids.insert(item.id);
+        if (page.nextCursor.empty()) break;
+        request.after = page.nextCursor;
+    }
+    BOOST_TEST(listed == static_cast<size_t>(kThreads * kEach));
+    BOOST_TEST(ids.size() == static_cast<size_t>(kThreads * kEach));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_claims_of_one_key_give_exactly_one_owner) {
+    auto store = openStore();
+    constexpr int kThreads = 8;
+    for (int round = 0; round < 5; ++round) {
+        const IdempotencyKey key{"C-RACE", "key-race-" + std::to_string(round)};
+        std::latch start(kThreads);
+        std::atomic<int> claimed = 0;
+        std::atomic<int> inProgress = 0;
+        std::atomic<int> failures = 0;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&] {
+                start.arrive_and_wait();
+                try {
+                    switch (store->claimIdempotencyKey(key, "hash-race", 1000, kStale).outcome) {
+                        case ClaimOutcome::Claimed: ++claimed; break;
+                        case ClaimOutcome::InProgress: ++inProgress; break;
+                        default: ++failures; break;
+                    }
+                } catch (const std::exception& error) {
+                    ++failures;
+                    BOOST_TEST_MESSAGE("claim failed: " << error.what());
+                }
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        BOOST_TEST(claimed.load() == 1);
+        BOOST_TEST(inProgress.load() == kThreads - 1);
+        BOOST_TEST(failures.load() == 0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(api_tokens_are_saved_found_and_revoked) {
+    auto store = openStore();
+    ApiToken token{"tok_contract", std::string(64, 'b'), "applicant", "C-TOKENS", "CI token", 1000, 0};
+    store->saveApiToken(token);
+
+    auto found = store->findApiToken(token.tokenSha256);
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->tokenId == "tok_contract");
+    BOOST_TEST(found->role == "applicant");
+    BOOST_TEST(found->subject == "C-TOKENS");
+    BOOST_TEST(found->label == "CI token");
+    BOOST_TEST(found->createdAt == 1000);
+    BOOST_TEST(found->revokedAt == 0);
+    BOOST_TEST(!store->findApiToken(std::string(64, 'c')).has_value());
+
+    BOOST_TEST(store->revokeApiToken("tok_contract", 2000));
+    BOOST_TEST(store->findApiToken(token.tokenSha256)->revokedAt == 2000);
+    BOOST_TEST(store->revokeApiToken("tok_contract", 3000));
+    BOOST_TEST(store->findApiToken(token.tokenSha256)->revokedAt == 2000);
+    BOOST_TEST(!store->revokeApiToken("tok_unknown", 2000));
+
+    ApiToken sameHash{"tok_other", token.tokenSha256, "applicant", "C-TOKENS", "", 1000, 0};
+    BOOST_CHECK_THROW(store->saveApiToken(sameHash), StoreError);
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_connection_is_survived, *boost::unit_test::precondition(mysqlOnly)) {
+    auto& mysql = dynamic_cast<MysqlBackend&>(backend());
+    auto store = openStore();
+    store->savePackage(samplePackage("PKG-KILLED", "C-KILLED"), nullptr, nullptr);
+
+    auto admin = mysql.adminConnection();
+    std::unique_ptr<sql::Statement> statement(admin->createStatement());
+    std::vector<std::int64_t> victims;
+    {
+        std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(
+            "SELECT id FROM information_schema.processlist WHERE db = '" + mysql.sharedName() +
+            "' AND id <> CONNECTION_ID()"));
+        while (rows->next()) victims.push_back(rows->getInt64(1));
+    }
+    BOOST_REQUIRE(!victims.empty());
+    for (auto id : victims) statement->execute("KILL CONNECTION " + std::to_string(id));
+
+    BOOST_CHECK_NO_THROW(store->ping());
+    auto found = store->findPackage("C-KILLED", "PKG-KILLED");
+    BOOST_TEST(found.has_value());
+    BOOST_CHECK_NO_THROW(store->savePackage(samplePackage("PKG-KILLED-2", "C-KILLED"), nullptr, nullptr));
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_server_is_a_clear_store_error, *boost::unit_test::precondition(mysqlOnly)) {
+    auto& mysql = dynamic_cast<MysqlBackend&>(backend());
+    int closedPort = 0;
+    {
+        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        socklen_t length = sizeof address;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+        closedPort = ntohs(address.sin_port);
+        ::close(fd);
+    }
+    config::MysqlConfig config = mysql.configFor(mysql.sharedName());
+    config.port = closedPort;
+    config.password = "pw-must-not-leak-" + randomSuffix();
+    try {
+        makeMysqlStore(config);
+        BOOST_FAIL("connecting to a closed port succeeded");
+    } catch (const StoreError& error) {
+        std::string message = error.what();
+        BOOST_TEST_MESSAGE(message);
+        BOOST_TEST(message.find("127.0.0.1:" + std::to_string(closedPort)) != std::string::npos);
+        BOOST_TEST(message.find(config.password) == std::string::npos);
+    }
+
+    config = mysql.configFor(mysql.sharedName());
+    config.password = "wrong-pw-must-not-leak-" + randomSuffix();
+    try {
+        makeMysqlStore(config);
+        BOOST_FAIL("a wrong password was accepted");
+    } catch (const StoreError& error) {
+        std::string message = error.what();
+        BOOST_TEST_MESSAGE(message);
+        BOOST_TEST(message.find(config.password) == std::string::npos);
+    }
+}
