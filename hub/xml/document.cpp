@@ -1,1 +1,454 @@
-// placeholder
+#include "xml/document.h"
+
+#include <climits>
+#include <cstring>
+#include <mutex>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlIO.h>
+#include <libxml/xmlsave.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "xml/error_capture.h"
+
+namespace hub::xml {
+
+namespace {
+
+xmlExternalEntityLoader defaultEntityLoader = nullptr;
+
+// Installed process-wide: whatever asks libxml2 for an external resource
+// (a DTD, an entity, a schema include, later an XSLT document()) gets local
+// files only, never the network.
+xmlParserInputPtr localFilesOnlyLoader(const char* url, const char* id, xmlParserCtxtPtr ctxt) {
+    if (url != nullptr) {
+        std::string_view u(url);
+        auto scheme = u.find("://");
+        if (scheme != std::string_view::npos && u.substr(0, scheme) != "file") {
+            return nullptr;
+        }
+    }
+    return defaultEntityLoader(url, id, ctxt);
+}
+
+const char* chars(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
+const xmlChar* xmlChars(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+
+struct XmlCharDeleter {
+    void operator()(xmlChar* p) const noexcept { xmlFree(p); }
+};
+using XmlString = std::unique_ptr<xmlChar, XmlCharDeleter>;
+
+struct ParserContextDeleter {
+    void operator()(xmlParserCtxt* ctxt) const noexcept {
+        if (ctxt->myDoc != nullptr) {
+            xmlFreeDoc(ctxt->myDoc);
+            ctxt->myDoc = nullptr;
+        }
+        xmlFreeParserCtxt(ctxt);
+    }
+};
+using ParserContext = std::unique_ptr<xmlParserCtxt, ParserContextDeleter>;
+
+struct XPathContextDeleter {
+    void operator()(xmlXPathContext* ctxt) const noexcept { xmlXPathFreeContext(ctxt); }
+};
+using XPathContext = std::unique_ptr<xmlXPathContext, XPathContextDeleter>;
+
+struct XPathObjectDeleter {
+    void operator()(xmlXPathObject* object) const noexcept { xmlXPathFreeObject(object); }
+};
+using XPathObject = std::unique_ptr<xmlXPathObject, XPathObjectDeleter>;
+
+bool sameElementName(const xmlNode* a, const xmlNode* b) {
+    if (a->type != XML_ELEMENT_NODE || b->type != XML_ELEMENT_NODE) {
+        return false;
+    }
+    if (!xmlStrEqual(a->name, b->name)) {
+        return false;
+    }
+    const xmlChar* nsA = a->ns != nullptr ? a->ns->href : nullptr;
+    const xmlChar* nsB = b->ns != nullptr ? b->ns->href : nullptr;
+    return xmlStrEqual(nsA, nsB) != 0 || (nsA == nullptr && nsB == nullptr);
+}
+
+std::string elementStep(const xmlNode* node) {
+    std::string step = chars(node->name);
+    int index = 1;
+    bool repeated = false;
+    for (const xmlNode* s = node->prev; s != nullptr; s = s->prev) {
+        if (sameElementName(s, node)) {
+            ++index;
+            repeated = true;
+        }
+    }
+    for (const xmlNode* s = node->next; s != nullptr && !repeated; s = s->next) {
+        repeated = sameElementName(s, node);
+    }
+    if (repeated) {
+        step += "[" + std::to_string(index) + "]";
+    }
+    return step;
+}
+
+// Per-parse state reached from the SAX hooks through ctxt->_private.
+struct SafeParseState {
+    int maxDepth = 0;
+    int depth = 0;
+    bool doctype = false;
+    bool tooDeep = false;
+    int stopLine = 0;
+    startElementNsSAX2Func startElement = nullptr;
+    endElementNsSAX2Func endElement = nullptr;
+};
+
+SafeParseState& stateOf(void* ctx) {
+    auto* ctxt = static_cast<xmlParserCtxtPtr>(ctx);
+    return *static_cast<SafeParseState*>(ctxt->_private);
+}
+
+int currentLine(void* ctx) {
+    auto* ctxt = static_cast<xmlParserCtxtPtr>(ctx);
+    return ctxt->input != nullptr ? ctxt->input->line : 0;
+}
+
+// Any <!DOCTYPE>: stop before the internal subset's declarations are read, so
+// no entity is ever declared, let alone expanded or fetched.
+void refuseDoctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+    auto& state = stateOf(ctx);
+    state.doctype = true;
+    state.stopLine = currentLine(ctx);
+    xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
+}
+
+void limitDepthStart(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri,
+                     int nbNamespaces, const xmlChar** namespaces, int nbAttributes, int nbDefaulted,
+                     const xmlChar** attributes) {
+    auto& state = stateOf(ctx);
+    if (++state.depth > state.maxDepth) {
+        state.tooDeep = true;
+        state.stopLine = currentLine(ctx);
+        xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
+        return;
+    }
+    state.startElement(ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, nbDefaulted,
+                       attributes);
+}
+
+void limitDepthEnd(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri) {
+    auto& state = stateOf(ctx);
+    --state.depth;
+    state.endElement(ctx, localname, prefix, uri);
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 'a' + 'A') : a[i];
+        char y = b[i] >= 'a' && b[i] <= 'z' ? static_cast<char>(b[i] - 'a' + 'A') : b[i];
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Packages must be UTF-8: a UTF-16/32 byte order mark, NUL bytes in the first
+// characters, or an XML declaration naming another encoding are refused before
+// libxml2 would transcode (and so silently believe a lying declaration).
+std::optional<std::string> nonUtf8Reason(std::string_view bytes) {
+    auto startsWith = [&](std::string_view prefix) { return bytes.substr(0, prefix.size()) == prefix; };
+    if (startsWith("\xFE\xFF") || startsWith("\xFF\xFE")) {
+        return "the package must be UTF-8 encoded (found a UTF-16 or UTF-32 byte order mark)";
+    }
+    if (bytes.substr(0, 4).find('\0') != std::string_view::npos) {
+        return "the package must be UTF-8 encoded (found NUL bytes at the start)";
+    }
+    if (startsWith("\xEF\xBB\xBF")) {
+        bytes.remove_prefix(3);
+    }
+    if (bytes.substr(0, 5) != "<?xml") {
+        return std::nullopt;
+    }
+    std::string_view declaration = bytes.substr(0, bytes.find("?>"));
+    auto at = declaration.find("encoding");
+    if (at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::size_t i = at + 8;
+    auto skipSpace = [&] {
+        while (i < declaration.size() && (declaration[i] == ' ' || declaration[i] == '\t' ||
+                                          declaration[i] == '\r' || declaration[i] == '\n')) {
+            ++i;
+        }
+    };
+    skipSpace();
+    if (i >= declaration.size() || declaration[i] != '=') {
+        return std::nullopt;  // not well-formed: libxml2 reports it
+    }
+    ++i;
+    skipSpace();
+    if (i >= declaration.size() || (declaration[i] != '"' && declaration[i] != '\'')) {
+        return std::nullopt;
+    }
+    char quote = declaration[i++];
+    auto end = declaration.find(quote, i);
+    if (end == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::string_view name = declaration.substr(i, end - i);
+    if (equalsIgnoreCase(name, "UTF-8") || equalsIgnoreCase(name, "UTF8")) {
+        return std::nullopt;
+    }
+    return "the package must be UTF-8 encoded (the XML declaration names " + std::string(name) + ")";
+}
+
+bool isEncodingError(const detail::CapturedError& e) {
+    return e.domain == XML_FROM_I18N || e.code == XML_ERR_INVALID_ENCODING || e.code == XML_ERR_UNKNOWN_ENCODING ||
+           e.code == XML_ERR_UNSUPPORTED_ENCODING ||
+           (e.code == XML_ERR_INVALID_CHAR && e.message.find("UTF-8") != std::string::npos);
+}
+
+bool isDepthError(const detail::CapturedError& e) {
+    return e.message.find("Excessive depth") != std::string::npos;
+}
+
+ParseResult failed(ParseFailure failure, std::string_view code, std::string message, int line) {
+    ParseResult result;
+    result.failure = failure;
+    result.errors.push_back({std::string(code), std::move(message), {"", line}});
+    return result;
+}
+
+}  // namespace
+
+void initialize() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        xmlInitParser();
+        defaultEntityLoader = xmlGetExternalEntityLoader();
+        xmlSetExternalEntityLoader(&localFilesOnlyLoader);
+    });
+}
+
+// Document
+
+Document::Document(_xmlDoc* doc) : doc_(doc) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+void Document::Deleter::operator()(_xmlDoc* doc) const noexcept { xmlFreeDoc(doc); }
+
+Document Document::adopt(_xmlDoc* doc) {
+    if (doc == nullptr) {
+        throw XmlError("xml: cannot adopt a null document");
+    }
+    return Document(doc);
+}
+
+Element Document::root() const {
+    xmlNodePtr root = xmlDocGetRootElement(doc_.get());
+    if (root == nullptr) {
+        throw XmlError("xml: document has no root element");
+    }
+    return Element(root);
+}
+
+std::vector<Element> Document::select(std::string_view xpath, const Namespaces& namespaces) const {
+    detail::ErrorCapture capture;
+    XPathContext context(xmlXPathNewContext(doc_.get()));
+    if (!context) {
+        throw XmlError("xml: cannot create an XPath context");
+    }
+    for (const auto& [prefix, uri] : namespaces) {
+        if (xmlXPathRegisterNs(context.get(), xmlChars(prefix.c_str()), xmlChars(uri.c_str())) != 0) {
+            throw XmlError("xml: cannot register XPath namespace prefix " + prefix);
+        }
+    }
+    std::string expression(xpath);
+    XPathObject object(xmlXPathEvalExpression(xmlChars(expression.c_str()), context.get()));
+    if (!object) {
+        std::string reason = capture.errors().empty() ? "invalid expression" : capture.errors().front().message;
+        throw XmlError("xml: XPath \"" + expression + "\": " + reason);
+    }
+    std::vector<Element> result;
+    if (object->type == XPATH_NODESET && object->nodesetval != nullptr) {
+        for (int i = 0; i < object->nodesetval->nodeNr; ++i) {
+            xmlNodePtr node = object->nodesetval->nodeTab[i];
+            if (node != nullptr && node->type == XML_ELEMENT_NODE) {
+                result.emplace_back(node);
+            }
+        }
+    }
+    return result;
+}
+
+std::string Document::serialize() const {
+    xmlChar* buffer = nullptr;
+    int size = 0;
+    xmlDocDumpMemoryEnc(doc_.get(), &buffer, &size, "UTF-8");
+    XmlString owned(buffer);
+    if (!owned) {
+        throw XmlError("xml: cannot serialise document");
+    }
+    return std::string(chars(owned.get()), static_cast<std::size_t>(size));
+}
+
+// Element
+
+std::string_view Element::localName() const { return chars(node_->name); }
+
+std::string_view Element::namespaceUri() const {
+    return node_->ns != nullptr && node_->ns->href != nullptr ? chars(node_->ns->href) : std::string_view{};
+}
+
+std::string Element::text() const {
+    XmlString content(xmlNodeGetContent(node_));
+    return content ? std::string(chars(content.get())) : std::string();
+}
+
+int Element::line() const {
+    long line = xmlGetLineNo(node_);
+    return line > 0 && line <= INT_MAX ? static_cast<int>(line) : 0;
+}
+
+std::string Element::path() const { return nodePath(node_); }
+
+std::vector<Element> Element::children() const {
+    std::vector<Element> result;
+    for (xmlNodePtr c = node_->children; c != nullptr; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            result.emplace_back(c);
+        }
+    }
+    return result;
+}
+
+std::vector<Element> Element::children(std::string_view localName) const {
+    std::vector<Element> result;
+    for (xmlNodePtr c = node_->children; c != nullptr; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && localName == chars(c->name)) {
+            result.emplace_back(c);
+        }
+    }
+    return result;
+}
+
+std::optional<Element> Element::child(std::string_view localName) const {
+    for (xmlNodePtr c = node_->children; c != nullptr; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && localName == chars(c->name)) {
+            return Element(c);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Element::attribute(std::string_view name) const {
+    std::string key(name);
+    XmlString value(xmlGetNoNsProp(node_, xmlChars(key.c_str())));
+    if (!value) {
+        return std::nullopt;
+    }
+    return std::string(chars(value.get()));
+}
+
+std::string nodePath(const _xmlNode* node) {
+    std::string path;
+    if (node != nullptr && node->type == XML_ATTRIBUTE_NODE) {
+        path = "/@" + std::string(chars(node->name));
+        node = node->parent;
+    }
+    for (; node != nullptr && node->type == XML_ELEMENT_NODE; node = node->parent) {
+        path.insert(0, "/" + elementStep(node));
+    }
+    return path;
+}
+
+// Parsing
+
+ParseResult parseSafely(std::string_view bytes, const ParseOptions& options) {
+    initialize();
+    if (bytes.empty()) {
+        return failed(ParseFailure::Malformed, kXmlMalformed, "the document is empty", 0);
+    }
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX)) {
+        return failed(ParseFailure::Malformed, kXmlMalformed, "the document is too large to parse", 0);
+    }
+    if (auto reason = nonUtf8Reason(bytes)) {
+        return failed(ParseFailure::Encoding, kXmlEncoding, *reason, 1);
+    }
+
+    detail::ErrorCapture capture;
+    ParserContext ctxt(xmlCreateMemoryParserCtxt(bytes.data(), static_cast<int>(bytes.size())));
+    if (!ctxt) {
+        throw XmlError("xml: cannot create a parser context");
+    }
+    // Deliberately absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR,
+    // XML_PARSE_DTDVALID, XML_PARSE_HUGE, XML_PARSE_XINCLUDE.
+    xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING);
+
+    SafeParseState state;
+    state.maxDepth = options.maxDepth;
+    state.startElement = ctxt->sax->startElementNs;
+    state.endElement = ctxt->sax->endElementNs;
+    ctxt->_private = &state;
+    ctxt->sax->internalSubset = &refuseDoctype;
+    ctxt->sax->startElementNs = &limitDepthStart;
+    ctxt->sax->endElementNs = &limitDepthEnd;
+
+    xmlParseDocument(ctxt.get());
+    ctxt->_private = nullptr;
+
+    std::optional<Document> document;
+    if (ctxt->myDoc != nullptr) {
+        document.emplace(Document::adopt(ctxt->myDoc));
+        ctxt->myDoc = nullptr;
+    }
+
+    if (state.doctype) {
+        return failed(ParseFailure::DoctypeForbidden, kXmlDtdForbidden,
+                      "document type declarations (<!DOCTYPE>) are not accepted", state.stopLine);
+    }
+    const auto& errors = capture.errors();
+    bool libxmlDepthLimit = false;
+    for (const auto& e : errors) {
+        libxmlDepthLimit = libxmlDepthLimit || isDepthError(e);
+    }
+    if (state.tooDeep || libxmlDepthLimit) {
+        return failed(ParseFailure::TooDeep, kXmlTooDeep,
+                      "elements are nested deeper than " + std::to_string(options.maxDepth) + " levels",
+                      state.stopLine);
+    }
+
+    bool wellFormed = ctxt->wellFormed != 0 && ctxt->nsWellFormed != 0 && errors.empty() && document &&
+                      xmlDocGetRootElement(document->native()) != nullptr;
+    if (wellFormed) {
+        ParseResult result;
+        result.document = std::move(document);
+        return result;
+    }
+
+    ParseResult result;
+    result.failure = ParseFailure::Malformed;
+    for (const auto& e : errors) {
+        if (isEncodingError(e)) {
+            result.failure = ParseFailure::Encoding;
+        }
+    }
+    for (const auto& e : errors) {
+        std::string code(isEncodingError(e) ? kXmlEncoding : kXmlMalformed);
+        result.errors.push_back({std::move(code), e.message, {e.path, e.line}});
+    }
+    if (result.errors.empty()) {
+        result.errors.push_back({std::string(kXmlMalformed), "the document is not well-formed XML", {"", 0}});
+    }
+    return result;
+}
+
+}  // namespace hub::xml
