@@ -199,7 +199,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         std::string mediaType = reply.mediaType;
         if (prefersXml(request.get("Accept", ""))) {
             const bool isProblem = mediaType == "application/problem+json";
-            body = jsonToXml(reply.json, isProblem ? "problem" : xmlRootOf(route), isProblem ? kProblemXmlNamespace : kApiXmlNamespace);
+            body = jsonToXml(reply.json, isProblem ? "problem" : xmlRootOf(route, request.getMethod()), isProblem ? kProblemXmlNamespace : kApiXmlNamespace);
             mediaType = isProblem ? "application/problem+xml" : "application/xml";
         }
         response.setContentType(mediaType + "; charset=utf-8");
@@ -211,9 +211,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
     }
 
-    static std::string xmlRootOf(const Route& route) {
+    static std::string xmlRootOf(const Route& route, const std::string& method) {
         switch (route.target) {
-            case Route::Target::Applications: return "applications";
+            case Route::Target::Applications: return method == "POST" ? "application" : "applications";
             case Route::Target::Application: return "application";
             case Route::Target::ApplicationEvents: return "timeline";
             default: return "status";

@@ -153,8 +153,8 @@ int HubProcess::stop() {
 int HubProcess::runCommand(const std::vector<std::string>& arguments, std::string& standardOutput,
                            std::string* standardError) const {
     const std::string errorFile = workDir_ + "/command.stderr";
-    std::vector<std::string> args{"-c", "exec \"$0\" --config \"$1\" \"$@\" 2>\"" + errorFile + "\"", hubBinary(),
-                                  configFile_};
+    std::vector<std::string> args{"-c", "hub=$0; config=$1; shift; exec \"$hub\" --config \"$config\" \"$@\" 2>\"" + errorFile + "\"",
+                                  hubBinary(), configFile_};
     args.insert(args.end(), arguments.begin(), arguments.end());
     Poco::Pipe out;
     auto handle = Poco::Process::launch("/bin/sh", args, workDir_, nullptr, &out, nullptr, environment_);

@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_shipped_quickstart_config_loads_with_its_catalogue) {
     BOOST_TEST(config.server.port == 8080);
     BOOST_TEST(config.catalogueFile == kSourceDir + "/config/catalogue.json");
     BOOST_TEST(config.schemasDir == kSourceDir + "/schemas");
-    BOOST_TEST(config.store.sqlite.path == kSourceDir + "/config/var/hub.db");
+    BOOST_TEST(config.store.sqlite.path == kSourceDir + "/var/hub.db");
     BOOST_TEST(loadCatalogue(config.catalogueFile).permits().size() == 12u);
 }
 
