@@ -188,7 +188,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
 
     void send(HTTPServerRequest& request, HTTPServerResponse& response, const Route& route, const Reply& reply) {
-        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+        const auto status = static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status);
+        response.setStatusAndReason(status, Poco::Net::HTTPResponse::getReasonForStatus(status));
         if (!reply.location.empty()) response.set("Location", reply.location);
         if (reply.replayed) response.set("Idempotent-Replayed", "true");
         if (reply.status == 405) response.set("Allow", route.allowed);
