@@ -1,0 +1,18 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- CUSTOMS: case document (CANCEL, with the receipt number) -> FilingCancel. -->
+<xsl:stylesheet version="1.0"
+                xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+                xmlns:c="urn:licensing-hub:case:v1"
+                xmlns="urn:licensing-hub:dept:customs:v1"
+                exclude-result-prefixes="c">
+
+  <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
+
+  <xsl:template match="/c:Case">
+    <FilingCancel>
+      <ReceiptNumber><xsl:value-of select="c:ReceiptNumber"/></ReceiptNumber>
+      <Reason>申请人撤回申请 / withdrawn by the applicant (<xsl:value-of select="c:PackageId"/>)</Reason>
+    </FilingCancel>
+  </xsl:template>
+
+</xsl:stylesheet>
