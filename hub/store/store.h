@@ -155,6 +155,60 @@ struct ApiToken {
     core::EpochMillis revokedAt = 0;  // 0 while valid
 };
 
+// ---- The outbox, as the dispatcher sees it ----
+
+// One outbox row leased to a dispatcher process.
+struct LeasedDispatch {
+    std::string messageId;
+    std::string packageId;
+    std::string permit;
+    std::string department;
+    std::string kind;
+    int attempts = 0;                  // attempts made before this lease
+    core::EpochMillis dueAt = 0;
+    core::EpochMillis leaseUntil = 0;
+};
+
+// One attempt to deliver a dispatch, recorded whatever its outcome.
+struct AttemptRecord {
+    int attempt = 0;                   // 1-based
+    core::EpochMillis startedAt = 0;
+    int latencyMs = 0;
+    std::string outcome;               // "ACKNOWLEDGED", "DECIDED", "RETRYABLE", "FAILED", "INVALID_RENDER"
+    int httpStatus = 0;                // 0 when no HTTP answer
+    std::string error;                 // short, no personal data; empty on success
+};
+
+struct AttemptView {
+    std::string messageId;
+    AttemptRecord record;
+};
+
+// A permit state change caused by a delivery outcome, applied with its event.
+struct PermitTransition {
+    std::string packageId;
+    std::string permit;
+    core::PermitState from;
+    core::PermitState to;
+    std::string receiptNumber;         // stored when not empty
+    std::string detail;
+    core::EpochMillis at = 0;
+};
+
+struct IncidentView {
+    std::string id;
+    std::string messageId;
+    std::string packageId;
+    std::string permit;
+    std::string department;
+    std::string kind;
+    std::string reason;
+    std::string state;                 // "OPEN", "RETRIED", "CANCELLED"
+    std::string note;                  // the admin's note when retried or cancelled
+    core::EpochMillis createdAt = 0;
+    core::EpochMillis closedAt = 0;
+};
+
 // The hub's persistence port. Implementations: SQLite (embedded default, one
 // process) and MySQL/MariaDB (shared by several processes). All methods are
 // thread-safe and each is one transaction; they throw StoreError on
@@ -204,6 +258,44 @@ class Store {
     virtual std::optional<std::string> originalXml(const std::string& packageId) = 0;
     virtual std::vector<DispatchView> dispatchesOf(const std::string& packageId) = 0;
     virtual std::vector<EventView> eventsOf(const std::string& packageId) = 0;
+
+    // ---- Outbox leasing (dispatcher). A lease is held by `owner` (a process
+    // id string) until `leaseUntil`; after that any process may take the row
+    // over. Every write below is fenced: it happens only while `owner` still
+    // holds an unexpired lease on the row, and returns false (writing
+    // nothing) otherwise.
+
+    // Leases up to `limit` PENDING rows with dueAt <= now whose lease is absent
+    // or expired, oldest due first, skipping `excludedDepartments` (paused
+    // ones). MySQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent processes
+    // never lease the same row.
+    virtual std::vector<LeasedDispatch> leaseDueDispatches(const std::string& owner, core::EpochMillis now,
+                                                           core::EpochMillis leaseMs, int limit,
+                                                           const std::vector<std::string>& excludedDepartments) = 0;
+    // The department took the call: row DONE, attempt recorded, transitions
+    // (with their events) applied — one transaction.
+    virtual bool completeDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                                  const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions) = 0;
+    // A retryable failure: attempt recorded, attempts + 1, due at `nextDueAt`,
+    // lease cleared.
+    virtual bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                                    const AttemptRecord& attempt, core::EpochMillis nextDueAt) = 0;
+    // Cannot succeed without a human: attempt recorded, row INCIDENT, an OPEN
+    // incident `incidentId` with `reason`.
+    virtual bool parkDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                              const AttemptRecord& attempt, const std::string& incidentId,
+                              const std::string& reason) = 0;
+    // Gives the lease back untouched (graceful shutdown).
+    virtual bool releaseDispatch(const std::string& messageId, const std::string& owner) = 0;
+    // Attempts of one dispatch, oldest first.
+    virtual std::vector<AttemptView> attemptsOf(const std::string& messageId) = 0;
+
+    // ---- Incidents (admin). Both return false when the incident is not OPEN.
+    virtual std::vector<IncidentView> listIncidents(bool openOnly) = 0;
+    // Incident RETRIED; its dispatch PENDING again, due at `now`, attempts kept.
+    virtual bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
+    // Incident CANCELLED; its dispatch CANCELLED, never sent.
+    virtual bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
 
     virtual void saveApiToken(const ApiToken& token) = 0;
     // The token with this hash, revoked or not; nullopt when unknown.

@@ -9,6 +9,8 @@
 #include <latch>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -696,4 +698,419 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_a_clear_store_error, *boost::unit_
         BOOST_TEST_MESSAGE(message);
         BOOST_TEST(message.find(config.password) == std::string::npos);
     }
+}
+
+// ---- Outbox leasing, attempts and incidents. Each case runs on a database of
+// its own: leasing sees every due row of the database.
+
+namespace {
+
+std::unique_ptr<Store> migratedEmptyStore() {
+    auto store = backend().emptyDatabase()();
+    store->migrate();
+    return store;
+}
+
+// A package whose permits P01 (QUEUED, SAMR) and P03 (WAITING, MSA) exist and
+// whose outbox holds `dispatches`.
+void saveWithDispatches(Store& store, const std::string& packageId, std::vector<NewDispatch> dispatches) {
+    NewPackage package = samplePackage(packageId, "C-" + packageId, 500);
+    package.dispatches = std::move(dispatches);
+    store.savePackage(package, nullptr, nullptr);
+}
+
+std::vector<std::string> idsOf(const std::vector<LeasedDispatch>& leased) {
+    std::vector<std::string> ids;
+    for (const auto& dispatch : leased) ids.push_back(dispatch.messageId);
+    return ids;
+}
+
+std::optional<DispatchView> dispatchOf(Store& store, const std::string& packageId, const std::string& messageId) {
+    for (auto& dispatch : store.dispatchesOf(packageId)) {
+        if (dispatch.messageId == messageId) return dispatch;
+    }
+    return std::nullopt;
+}
+
+std::optional<IncidentView> incidentOf(Store& store, const std::string& incidentId, bool openOnly) {
+    for (auto& incident : store.listIncidents(openOnly)) {
+        if (incident.id == incidentId) return incident;
+    }
+    return std::nullopt;
+}
+
+const PermitView& permitOf(const PackageView& package, const std::string& permit) {
+    for (const auto& view : package.permits) {
+        if (view.permit == permit) return view;
+    }
+    throw std::runtime_error("no permit " + permit + " in " + package.id);
+}
+
+AttemptRecord attemptAt(core::EpochMillis startedAt, const std::string& outcome, int httpStatus = 200,
+                        const std::string& error = "") {
+    return AttemptRecord{0, startedAt, 42, outcome, httpStatus, error};
+}
+
+constexpr core::EpochMillis kLease = 30000;
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(lease_returns_due_pending_rows_oldest_first_within_limit_skipping_excluded_departments) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-LEASE",
+                       {
+                           {"m-done", "P01", "SAMR", "SUBMIT", 10},
+                           {"m-b", "P01", "SAMR", "SUBMIT", 200},
+                           {"m-a", "P01", "SAMR", "SUBMIT", 200},
+                           {"m-first", "P03", "MSA", "SUBMIT", 100},
+                           {"m-future", "P01", "SAMR", "SUBMIT", 5000},
+                           {"m-paused", "P05", "MOT", "SUBMIT", 50},
+                       });
+    auto done = store->leaseDueDispatches("owner-1", 1000, kLease, 1, {"MOT"});
+    BOOST_REQUIRE(done.size() == 1u);
+    BOOST_TEST(done[0].messageId == "m-done");
+    BOOST_TEST(store->completeDispatch("m-done", "owner-1", 1000, attemptAt(1000, "ACKNOWLEDGED"), {}));
+
+    auto first = store->leaseDueDispatches("owner-1", 1000, kLease, 2, {"MOT", "CCS"});
+    BOOST_TEST(idsOf(first) == (std::vector<std::string>{"m-first", "m-a"}), boost::test_tools::per_element());
+    BOOST_REQUIRE(first.size() == 2u);
+    BOOST_TEST(first[0].packageId == "PKG-LEASE");
+    BOOST_TEST(first[0].permit == "P03");
+    BOOST_TEST(first[0].department == "MSA");
+    BOOST_TEST(first[0].kind == "SUBMIT");
+    BOOST_TEST(first[0].attempts == 0);
+    BOOST_TEST(first[0].dueAt == 100);
+    BOOST_TEST(first[0].leaseUntil == 1000 + kLease);
+
+    BOOST_TEST(idsOf(store->leaseDueDispatches("owner-1", 1000, kLease, 10, {"MOT"})) ==
+                   (std::vector<std::string>{"m-b"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(store->leaseDueDispatches("owner-1", 1000, kLease, 10, {"MOT"}).empty());
+    BOOST_TEST(idsOf(store->leaseDueDispatches("owner-1", 1000, kLease, 10, {})) ==
+                   (std::vector<std::string>{"m-paused"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(store->leaseDueDispatches("owner-1", 4999, kLease, 10, {}).empty());
+    BOOST_TEST(idsOf(store->leaseDueDispatches("owner-1", 5000, kLease, 10, {})) ==
+                   (std::vector<std::string>{"m-future"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(store->leaseDueDispatches("owner-1", 5000, kLease, 0, {}).empty());
+
+    auto doneView = dispatchOf(*store, "PKG-LEASE", "m-done");
+    BOOST_REQUIRE(doneView.has_value());
+    BOOST_TEST(doneView->state == "DONE");
+    BOOST_TEST(doneView->attempts == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_expired_lease_is_taken_over_and_the_old_owner_is_fenced_out) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-FENCE", {{"m-fence", "P01", "SAMR", "SUBMIT", 500}});
+    const auto eventsBefore = store->eventsOf("PKG-FENCE").size();
+
+    BOOST_TEST(store->leaseDueDispatches("owner-a", 1000, 1000, 10, {}).size() == 1u);
+    BOOST_TEST(store->leaseDueDispatches("owner-b", 1999, 1000, 10, {}).empty());
+    // Expired at 2000, even before anyone takes it over.
+    BOOST_TEST(!store->completeDispatch("m-fence", "owner-a", 2000, attemptAt(1000, "ACKNOWLEDGED"), {}));
+
+    auto takeover = store->leaseDueDispatches("owner-b", 2000, 1000, 10, {});
+    BOOST_REQUIRE(takeover.size() == 1u);
+    BOOST_TEST(takeover[0].leaseUntil == 3000);
+
+    const std::vector<PermitTransition> submitted = {
+        {"PKG-FENCE", "P01", core::PermitState::Queued, core::PermitState::Submitted, "R-A", "by a", 2100}};
+    BOOST_TEST(!store->completeDispatch("m-fence", "owner-a", 2100, attemptAt(1000, "ACKNOWLEDGED"), submitted));
+    BOOST_TEST(!store->retryDispatchLater("m-fence", "owner-a", 2100, attemptAt(1000, "RETRYABLE", 503), 9000));
+    BOOST_TEST(!store->parkDispatch("m-fence", "owner-a", 2100, attemptAt(1000, "FAILED", 400), "INC-FENCE", "bad"));
+    BOOST_TEST(!store->releaseDispatch("m-fence", "owner-a"));
+    BOOST_TEST(!store->completeDispatch("m-unknown", "owner-b", 2100, attemptAt(1000, "ACKNOWLEDGED"), {}));
+
+    auto view = dispatchOf(*store, "PKG-FENCE", "m-fence");
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->state == "PENDING");
+    BOOST_TEST(view->attempts == 0);
+    BOOST_TEST(view->dueAt == 500);
+    BOOST_TEST(store->attemptsOf("m-fence").empty());
+    BOOST_TEST(!incidentOf(*store, "INC-FENCE", false).has_value());
+    BOOST_TEST(store->eventsOf("PKG-FENCE").size() == eventsBefore);
+    auto package = store->findPackage("C-PKG-FENCE", "PKG-FENCE");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST((permitOf(*package, "P01").state == core::PermitState::Queued));
+    BOOST_TEST(permitOf(*package, "P01").receiptNumber.empty());
+    // Still owner-b's lease: nobody else gets the row.
+    BOOST_TEST(store->leaseDueDispatches("owner-c", 2100, 1000, 10, {}).empty());
+
+    // Release gives the row back at once, to anybody.
+    BOOST_TEST(store->releaseDispatch("m-fence", "owner-b"));
+    BOOST_TEST(!store->releaseDispatch("m-fence", "owner-b"));
+    BOOST_TEST(store->leaseDueDispatches("owner-c", 2100, 1000, 10, {}).size() == 1u);
+    BOOST_TEST(!store->completeDispatch("m-fence", "owner-b", 2200, attemptAt(2100, "ACKNOWLEDGED"), {}));
+    BOOST_TEST(store->completeDispatch("m-fence", "owner-c", 2200, attemptAt(2100, "ACKNOWLEDGED"), submitted));
+    BOOST_TEST(store->attemptsOf("m-fence").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(complete_applies_transitions_events_receipt_and_attempt_together) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-DONE", {{"m-done", "P01", "SAMR", "SUBMIT", 500}});
+    const auto eventsBefore = store->eventsOf("PKG-DONE");
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 1u);
+
+    const std::vector<PermitTransition> transitions = {
+        {"PKG-DONE", "P01", core::PermitState::Queued, core::PermitState::Submitted, "SAMR-R-0001",
+         "acknowledged by SAMR", 1100},
+        {"PKG-DONE", "P03", core::PermitState::Waiting, core::PermitState::Queued, "", "P01 submitted", 1100},
+    };
+    const AttemptRecord attempt{7, 1000, 35, "ACKNOWLEDGED", 202, ""};
+    BOOST_TEST(store->completeDispatch("m-done", "owner", 1100, attempt, transitions));
+
+    auto package = store->findPackage("C-PKG-DONE", "PKG-DONE");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST((permitOf(*package, "P01").state == core::PermitState::Submitted));
+    BOOST_TEST(permitOf(*package, "P01").receiptNumber == "SAMR-R-0001");
+    BOOST_TEST(permitOf(*package, "P01").updatedAt == 1100);
+    BOOST_TEST((permitOf(*package, "P03").state == core::PermitState::Queued));
+    BOOST_TEST(permitOf(*package, "P03").receiptNumber.empty());
+    BOOST_TEST(package->updatedAt == 1100);
+
+    auto events = store->eventsOf("PKG-DONE");
+    BOOST_REQUIRE(events.size() == eventsBefore.size() + 2);
+    const auto& p01 = events[eventsBefore.size()];
+    BOOST_TEST(p01.permit == "P01");
+    BOOST_TEST(p01.type == "PERMIT_STATE");
+    BOOST_TEST(p01.fromState == "QUEUED");
+    BOOST_TEST(p01.toState == "SUBMITTED");
+    BOOST_TEST(p01.detail == "acknowledged by SAMR");
+    BOOST_TEST(p01.at == 1100);
+    BOOST_TEST(events.back().permit == "P03");
+    BOOST_TEST(events.back().fromState == "WAITING");
+    BOOST_TEST(events.back().toState == "QUEUED");
+
+    auto attempts = store->attemptsOf("m-done");
+    BOOST_REQUIRE(attempts.size() == 1u);
+    BOOST_TEST(attempts[0].messageId == "m-done");
+    BOOST_TEST(attempts[0].record.attempt == 1);  // the store counts, not the caller
+    BOOST_TEST(attempts[0].record.startedAt == 1000);
+    BOOST_TEST(attempts[0].record.latencyMs == 35);
+    BOOST_TEST(attempts[0].record.outcome == "ACKNOWLEDGED");
+    BOOST_TEST(attempts[0].record.httpStatus == 202);
+    BOOST_TEST(attempts[0].record.error.empty());
+
+    auto view = dispatchOf(*store, "PKG-DONE", "m-done");
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->state == "DONE");
+    BOOST_TEST(view->attempts == 1);
+    BOOST_TEST(store->leaseDueDispatches("owner", 1000000, kLease, 10, {}).empty());
+    BOOST_TEST(!store->completeDispatch("m-done", "owner", 1200, attempt, {}));
+    BOOST_TEST(store->attemptsOf("m-done").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_transition_from_the_wrong_state_throws_and_changes_nothing) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-WRONG", {{"m-wrong", "P01", "SAMR", "SUBMIT", 500}});
+    const auto eventsBefore = store->eventsOf("PKG-WRONG").size();
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 1u);
+
+    const std::vector<PermitTransition> transitions = {
+        {"PKG-WRONG", "P01", core::PermitState::Queued, core::PermitState::Submitted, "R-1", "ok", 1100},
+        {"PKG-WRONG", "P03", core::PermitState::Queued, core::PermitState::Submitted, "", "P03 is WAITING", 1100},
+    };
+    BOOST_CHECK_THROW(store->completeDispatch("m-wrong", "owner", 1100, attemptAt(1000, "ACKNOWLEDGED"), transitions),
+                      StoreError);
+
+    auto package = store->findPackage("C-PKG-WRONG", "PKG-WRONG");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST((permitOf(*package, "P01").state == core::PermitState::Queued));
+    BOOST_TEST(permitOf(*package, "P01").receiptNumber.empty());
+    BOOST_TEST((permitOf(*package, "P03").state == core::PermitState::Waiting));
+    BOOST_TEST(package->updatedAt == 500);
+    BOOST_TEST(store->eventsOf("PKG-WRONG").size() == eventsBefore);
+    BOOST_TEST(store->attemptsOf("m-wrong").empty());
+    auto view = dispatchOf(*store, "PKG-WRONG", "m-wrong");
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->state == "PENDING");
+    BOOST_TEST(view->attempts == 0);
+    // Still leased by "owner", who can finish it properly.
+    BOOST_TEST(store->leaseDueDispatches("other", 1100, kLease, 10, {}).empty());
+    BOOST_TEST(store->completeDispatch("m-wrong", "owner", 1200, attemptAt(1000, "ACKNOWLEDGED"),
+                                       {transitions.front()}));
+}
+
+BOOST_AUTO_TEST_CASE(retry_later_reschedules_clears_the_lease_and_counts_attempts) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-RETRY", {{"m-retry", "P01", "SAMR", "SUBMIT", 500}});
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 1u);
+    BOOST_TEST(store->retryDispatchLater("m-retry", "owner", 1100, attemptAt(1000, "RETRYABLE", 503, "busy"), 5000));
+    // The lease is gone with the retry.
+    BOOST_TEST(!store->completeDispatch("m-retry", "owner", 1200, attemptAt(1000, "ACKNOWLEDGED"), {}));
+
+    auto view = dispatchOf(*store, "PKG-RETRY", "m-retry");
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->state == "PENDING");
+    BOOST_TEST(view->attempts == 1);
+    BOOST_TEST(view->dueAt == 5000);
+
+    BOOST_TEST(store->leaseDueDispatches("owner", 4999, kLease, 10, {}).empty());
+    auto again = store->leaseDueDispatches("owner-2", 5000, kLease, 10, {});
+    BOOST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].attempts == 1);
+    BOOST_TEST(store->retryDispatchLater("m-retry", "owner-2", 5100, attemptAt(5000, "RETRYABLE", 0, "timeout"), 9000));
+
+    auto attempts = store->attemptsOf("m-retry");
+    BOOST_REQUIRE(attempts.size() == 2u);
+    BOOST_TEST(attempts[0].record.attempt == 1);
+    BOOST_TEST(attempts[0].record.httpStatus == 503);
+    BOOST_TEST(attempts[0].record.error == "busy");
+    BOOST_TEST(attempts[1].record.attempt == 2);
+    BOOST_TEST(attempts[1].record.startedAt == 5000);
+    BOOST_TEST(attempts[1].record.httpStatus == 0);
+    BOOST_TEST(attempts[1].record.error == "timeout");
+    BOOST_TEST(dispatchOf(*store, "PKG-RETRY", "m-retry")->attempts == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_parked_dispatch_is_an_open_incident_until_retried) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-PARK", {{"m-park", "P01", "SAMR", "SUBMIT", 500}});
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 1u);
+    BOOST_TEST(store->parkDispatch("m-park", "owner", 1100, attemptAt(1000, "FAILED", 400, "schema"), "INC-PARK",
+                                   "SAMR refused the request: schema"));
+    BOOST_TEST(!store->parkDispatch("m-park", "owner", 1100, attemptAt(1000, "FAILED", 400), "INC-PARK-2", "again"));
+
+    auto view = dispatchOf(*store, "PKG-PARK", "m-park");
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->state == "INCIDENT");
+    BOOST_TEST(view->attempts == 1);
+    BOOST_TEST(store->leaseDueDispatches("owner", 1000000, kLease, 10, {}).empty());
+    BOOST_TEST(store->attemptsOf("m-park").size() == 1u);
+
+    auto incident = incidentOf(*store, "INC-PARK", true);
+    BOOST_REQUIRE(incident.has_value());
+    BOOST_TEST(incident->messageId == "m-park");
+    BOOST_TEST(incident->packageId == "PKG-PARK");
+    BOOST_TEST(incident->permit == "P01");
+    BOOST_TEST(incident->department == "SAMR");
+    BOOST_TEST(incident->kind == "SUBMIT");
+    BOOST_TEST(incident->reason == "SAMR refused the request: schema");
+    BOOST_TEST(incident->state == "OPEN");
+    BOOST_TEST(incident->note.empty());
+    BOOST_TEST(incident->createdAt == 1100);
+    BOOST_TEST(incident->closedAt == 0);
+
+    BOOST_TEST(!store->retryIncident("INC-UNKNOWN", 9000, "no such"));
+    BOOST_TEST(store->retryIncident("INC-PARK", 9000, "schema fixed"));
+    BOOST_TEST(!incidentOf(*store, "INC-PARK", true).has_value());
+    auto closed = incidentOf(*store, "INC-PARK", false);
+    BOOST_REQUIRE(closed.has_value());
+    BOOST_TEST(closed->state == "RETRIED");
+    BOOST_TEST(closed->note == "schema fixed");
+    BOOST_TEST(closed->closedAt == 9000);
+
+    view = dispatchOf(*store, "PKG-PARK", "m-park");
+    BOOST_TEST(view->state == "PENDING");
+    BOOST_TEST(view->dueAt == 9000);
+    BOOST_TEST(view->attempts == 1);
+    BOOST_TEST(store->leaseDueDispatches("owner", 8999, kLease, 10, {}).empty());
+    auto leased = store->leaseDueDispatches("owner", 9000, kLease, 10, {});
+    BOOST_REQUIRE(leased.size() == 1u);
+    BOOST_TEST(leased[0].attempts == 1);
+
+    BOOST_TEST(!store->retryIncident("INC-PARK", 9100, "twice"));
+    BOOST_TEST(!store->cancelIncident("INC-PARK", 9100, "too late"));
+    BOOST_TEST(incidentOf(*store, "INC-PARK", false)->note == "schema fixed");
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_incident_is_never_sent_and_incidents_list_newest_first) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-CANCEL",
+                       {{"m-cancel-1", "P01", "SAMR", "SUBMIT", 500}, {"m-cancel-2", "P03", "MSA", "SUBMIT", 600}});
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 2u);
+    BOOST_TEST(store->parkDispatch("m-cancel-1", "owner", 1100, attemptAt(1000, "FAILED"), "INC-OLD", "old"));
+    BOOST_TEST(store->parkDispatch("m-cancel-2", "owner", 1200, attemptAt(1000, "INVALID_RENDER", 0), "INC-NEW", "new"));
+
+    auto open = store->listIncidents(true);
+    BOOST_REQUIRE(open.size() == 2u);
+    BOOST_TEST(open[0].id == "INC-NEW");
+    BOOST_TEST(open[1].id == "INC-OLD");
+
+    BOOST_TEST(!store->cancelIncident("INC-UNKNOWN", 2000, "no such"));
+    BOOST_TEST(store->cancelIncident("INC-OLD", 2000, "withdrawn by the applicant"));
+    auto view = dispatchOf(*store, "PKG-CANCEL", "m-cancel-1");
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->state == "CANCELLED");
+    BOOST_TEST(store->leaseDueDispatches("owner", 1000000, kLease, 10, {}).empty());
+    BOOST_TEST(!store->cancelIncident("INC-OLD", 2100, "twice"));
+    BOOST_TEST(!store->retryIncident("INC-OLD", 2100, "revive"));
+    BOOST_TEST(dispatchOf(*store, "PKG-CANCEL", "m-cancel-1")->state == "CANCELLED");
+
+    open = store->listIncidents(true);
+    BOOST_REQUIRE(open.size() == 1u);
+    BOOST_TEST(open[0].id == "INC-NEW");
+    auto all = store->listIncidents(false);
+    BOOST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(all[0].id == "INC-NEW");
+    BOOST_TEST(all[1].id == "INC-OLD");
+    BOOST_TEST(all[1].state == "CANCELLED");
+    BOOST_TEST(all[1].note == "withdrawn by the applicant");
+    BOOST_TEST(all[1].closedAt == 2000);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_owners_lease_every_row_exactly_once) {
+    auto opener = backend().emptyDatabase();
+    {
+        auto store = opener();
+        store->migrate();
+        std::vector<NewDispatch> dispatches;
+        const char* departments[] = {"SAMR", "MOT", "MSA", "CUSTOMS", "CCS"};
+        for (int i = 0; i < 200; ++i) {
+            char id[32];
+            std::snprintf(id, sizeof id, "m-conc-%03d", i);
+            dispatches.push_back({id, "P01", departments[i % 5], "SUBMIT", 100 + i % 7});
+        }
+        saveWithDispatches(*store, "PKG-CONC-LEASE", dispatches);
+    }
+    // Two stores (like two hub processes), each shared by two owners (like
+    // two dispatcher threads): exercises the database's row locking across
+    // stores and the store's own serialisation within one.
+    constexpr int kOwners = 4;
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int i = 0; i < 2; ++i) stores.push_back(opener());
+    std::latch start(kOwners);
+    std::mutex seenMutex;
+    std::map<std::string, int> leasedCount;
+    std::map<std::string, int> completedCount;
+    std::atomic<int> failures = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kOwners; ++t) {
+        threads.emplace_back([&, t] {
+            const std::string owner = "owner-" + std::to_string(t);
+            Store& store = *stores[t % 2];
+            start.arrive_and_wait();
+            try {
+                for (int round = 0; round < 200; ++round) {
+                    auto leased = store.leaseDueDispatches(owner, 1000, kLease, 10, {});
+                    if (leased.empty()) break;
+                    for (const auto& dispatch : leased) {
+                        bool completed = store.completeDispatch(dispatch.messageId, owner, 1001,
+                                                                attemptAt(1000, "ACKNOWLEDGED"), {});
+                        std::lock_guard lock(seenMutex);
+                        ++leasedCount[dispatch.messageId];
+                        if (completed) ++completedCount[dispatch.messageId];
+                    }
+                }
+            } catch (const std::exception& error) {
+                ++failures;
+                BOOST_TEST_MESSAGE(owner << " failed: " << error.what());
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(failures.load() == 0);
+    BOOST_TEST(leasedCount.size() == 200u);
+    BOOST_TEST(completedCount.size() == 200u);
+    int duplicates = 0;
+    for (const auto& [id, count] : leasedCount) duplicates += count != 1 ? 1 : 0;
+    for (const auto& [id, count] : completedCount) duplicates += count != 1 ? 1 : 0;
+    BOOST_TEST(duplicates == 0);
+    int done = 0;
+    for (const auto& dispatch : stores[0]->dispatchesOf("PKG-CONC-LEASE")) {
+        done += dispatch.state == "DONE" && dispatch.attempts == 1 ? 1 : 0;
+    }
+    BOOST_TEST(done == 200);
 }

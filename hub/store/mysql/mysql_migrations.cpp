@@ -95,6 +95,38 @@ const std::vector<Migration>& migrations() {
              " UNIQUE KEY api_tokens_sha256 (token_sha256)"
              ")" HUB_TABLE_OPTIONS,
          }},
+        {3,
+         "dispatch attempts and incidents",
+         {
+             "CREATE TABLE IF NOT EXISTS dispatch_attempts ("
+             " message_id VARCHAR(64) NOT NULL,"
+             " attempt INT NOT NULL,"
+             " started_at BIGINT NOT NULL,"
+             " latency_ms INT NOT NULL,"
+             " outcome VARCHAR(32) NOT NULL,"
+             " http_status INT NOT NULL,"
+             " error TEXT NOT NULL,"
+             " PRIMARY KEY (message_id, attempt),"
+             " CONSTRAINT dispatch_attempts_outbox FOREIGN KEY (message_id) REFERENCES outbox (message_id)"
+             ")" HUB_TABLE_OPTIONS,
+             "CREATE TABLE IF NOT EXISTS incidents ("
+             " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+             " message_id VARCHAR(64) NOT NULL,"
+             " package_id VARCHAR(64) NOT NULL,"
+             " permit VARCHAR(16) NOT NULL,"
+             " department VARCHAR(32) NOT NULL,"
+             " kind VARCHAR(32) NOT NULL,"
+             " reason TEXT NOT NULL,"
+             " state ENUM('OPEN', 'RETRIED', 'CANCELLED') NOT NULL,"
+             " note TEXT NOT NULL,"
+             " created_at BIGINT NOT NULL,"
+             " closed_at BIGINT NULL,"
+             " INDEX incidents_state_created (state, created_at),"
+             " INDEX incidents_message (message_id),"
+             " CONSTRAINT incidents_outbox FOREIGN KEY (message_id) REFERENCES outbox (message_id),"
+             " CONSTRAINT incidents_package FOREIGN KEY (package_id) REFERENCES packages (id)"
+             ")" HUB_TABLE_OPTIONS,
+         }},
     };
     return all;
 }

@@ -71,6 +71,18 @@ core::PackageState packageStateOf(const std::string& name) {
 std::string textOf(core::PermitState state) { return std::string(core::toString(state)); }
 std::string textOf(core::PackageState state) { return std::string(core::toString(state)); }
 
+// Retry: the incident RETRIED, its dispatch PENDING again, due at once.
+// Cancel: the incident CANCELLED, its dispatch CANCELLED.
+enum class IncidentClosing { Retry, Cancel };
+
+struct LeasedRow {
+    std::string packageId;
+    std::string permit;
+    std::string department;
+    std::string kind;
+    int attempts = 0;
+};
+
 // Thrown by a unit of work whose transaction must be rolled back and run
 // again (a concurrent insert of the same key won).
 struct RunAgain {};
@@ -421,6 +433,161 @@ class MysqlStore final : public Store {
         });
     }
 
+    std::vector<LeasedDispatch> leaseDueDispatches(const std::string& owner, core::EpochMillis now,
+                                                   core::EpochMillis leaseMs, int limit,
+                                                   const std::vector<std::string>& excludedDepartments) override {
+        if (limit <= 0) return {};
+        const core::EpochMillis leaseUntil = now + leaseMs;
+        return transact("leaseDueDispatches " + owner, Access::Write, [&](sql::Connection& connection) {
+            // SKIP LOCKED: rows another process is leasing or writing right now
+            // are passed over instead of waited for, so concurrent leasers get
+            // disjoint batches.
+            Statement select = prepare(connection, selectDueSql(excludedDepartments.size()));
+            unsigned index = 0;
+            select->setInt64(++index, now);
+            select->setInt64(++index, now);
+            for (const auto& department : excludedDepartments) select->setString(++index, department);
+            select->setInt(++index, limit);
+            std::vector<LeasedDispatch> leased;
+            {
+                Rows rows = query(select);
+                while (rows->next()) {
+                    leased.push_back(LeasedDispatch{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),
+                                                    text(rows, 5), rows->getInt(6), rows->getInt64(7), leaseUntil});
+                }
+            }
+            if (!leased.empty()) {
+                Statement update =
+                    prepare(connection, "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE message_id = ?");
+                for (const auto& dispatch : leased) {
+                    update->setString(1, owner);
+                    update->setInt64(2, leaseUntil);
+                    update->setString(3, dispatch.messageId);
+                    update->executeUpdate();
+                }
+            }
+            return leased;
+        });
+    }
+
+    bool completeDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                          const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions) override {
+        return transact("completeDispatch " + messageId, Access::Write, [&](sql::Connection& connection) {
+            auto row = lockLeasedRow(connection, messageId, owner, now);
+            if (!row) return false;
+            Statement update = prepare(connection,
+                                       "UPDATE outbox SET state = 'DONE', attempts = attempts + 1, "
+                                       "lease_owner = NULL, lease_until = NULL WHERE message_id = ?");
+            update->setString(1, messageId);
+            update->executeUpdate();
+            insertAttempt(connection, messageId, row->attempts + 1, attempt);
+            for (const auto& transition : transitions) applyTransition(connection, transition);
+            return true;
+        });
+    }
+
+    bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                            const AttemptRecord& attempt, core::EpochMillis nextDueAt) override {
+        return transact("retryDispatchLater " + messageId, Access::Write, [&](sql::Connection& connection) {
+            auto row = lockLeasedRow(connection, messageId, owner, now);
+            if (!row) return false;
+            Statement update = prepare(connection,
+                                       "UPDATE outbox SET attempts = attempts + 1, due_at = ?, lease_owner = NULL, "
+                                       "lease_until = NULL WHERE message_id = ?");
+            update->setInt64(1, nextDueAt);
+            update->setString(2, messageId);
+            update->executeUpdate();
+            insertAttempt(connection, messageId, row->attempts + 1, attempt);
+            return true;
+        });
+    }
+
+    bool parkDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                      const AttemptRecord& attempt, const std::string& incidentId,
+                      const std::string& reason) override {
+        return transact("parkDispatch " + messageId, Access::Write, [&](sql::Connection& connection) {
+            auto row = lockLeasedRow(connection, messageId, owner, now);
+            if (!row) return false;
+            {
+                Statement update = prepare(connection,
+                                           "UPDATE outbox SET state = 'INCIDENT', attempts = attempts + 1, "
+                                           "lease_owner = NULL, lease_until = NULL WHERE message_id = ?");
+                update->setString(1, messageId);
+                update->executeUpdate();
+            }
+            insertAttempt(connection, messageId, row->attempts + 1, attempt);
+            Statement insert = prepare(connection,
+                                       "INSERT INTO incidents (id, message_id, package_id, permit, department, kind, "
+                                       "reason, state, note, created_at, closed_at) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?, 'OPEN', '', ?, NULL)");
+            insert->setString(1, incidentId);
+            insert->setString(2, messageId);
+            insert->setString(3, row->packageId);
+            insert->setString(4, row->permit);
+            insert->setString(5, row->department);
+            insert->setString(6, row->kind);
+            insert->setString(7, reason);
+            insert->setInt64(8, now);
+            insert->executeUpdate();
+            return true;
+        });
+    }
+
+    bool releaseDispatch(const std::string& messageId, const std::string& owner) override {
+        return transact("releaseDispatch " + messageId, Access::Write, [&](sql::Connection& connection) {
+            Statement update = prepare(connection,
+                                       "UPDATE outbox SET lease_owner = NULL, lease_until = NULL "
+                                       "WHERE message_id = ? AND state = 'PENDING' AND lease_owner = ?");
+            update->setString(1, messageId);
+            update->setString(2, owner);
+            return update->executeUpdate() > 0;
+        });
+    }
+
+    std::vector<AttemptView> attemptsOf(const std::string& messageId) override {
+        return transact("attemptsOf " + messageId, Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT attempt, started_at, latency_ms, outcome, http_status, error "
+                                       "FROM dispatch_attempts WHERE message_id = ? ORDER BY attempt");
+            select->setString(1, messageId);
+            Rows rows = query(select);
+            std::vector<AttemptView> result;
+            while (rows->next()) {
+                result.push_back(AttemptView{messageId, AttemptRecord{rows->getInt(1), rows->getInt64(2),
+                                                                      rows->getInt(3), text(rows, 4),
+                                                                      rows->getInt(5), text(rows, 6)}});
+            }
+            return result;
+        });
+    }
+
+    std::vector<IncidentView> listIncidents(bool openOnly) override {
+        return transact("listIncidents", Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT id, message_id, package_id, permit, department, kind, reason, state, "
+                                       "note, created_at, closed_at FROM incidents "
+                                       "WHERE (? = 0 OR state = 'OPEN') ORDER BY created_at DESC, id DESC");
+            select->setInt(1, openOnly ? 1 : 0);
+            Rows rows = query(select);
+            std::vector<IncidentView> result;
+            while (rows->next()) {
+                result.push_back(IncidentView{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),
+                                              text(rows, 5), text(rows, 6), text(rows, 7), text(rows, 8),
+                                              text(rows, 9), rows->getInt64(10),
+                                              rows->isNull(11) ? 0 : rows->getInt64(11)});
+            }
+            return result;
+        });
+    }
+
+    bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
+        return closeIncident(incidentId, now, note, IncidentClosing::Retry);
+    }
+
+    bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
+        return closeIncident(incidentId, now, note, IncidentClosing::Cancel);
+    }
+
     void saveApiToken(const ApiToken& token) override {
         transact("saveApiToken " + token.tokenId, Access::Write, [&](sql::Connection& connection) {
             Statement insert = prepare(connection,
@@ -545,6 +712,129 @@ class MysqlStore final : public Store {
         if (update->executeUpdate() == 0) {
             throw StoreError("idempotency key \"" + key.key + "\" of company " + key.companyId + " was not claimed");
         }
+    }
+
+    static std::string selectDueSql(std::size_t excludedCount) {
+        std::string sql =
+            "SELECT message_id, package_id, permit, department, kind, attempts, due_at FROM outbox "
+            "WHERE state = 'PENDING' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)";
+        if (excludedCount > 0) {
+            sql += " AND department NOT IN (?";
+            for (std::size_t i = 1; i < excludedCount; ++i) sql += ", ?";
+            sql += ")";
+        }
+        sql += " ORDER BY due_at, message_id LIMIT ? FOR UPDATE SKIP LOCKED";
+        return sql;
+    }
+
+    // The row, locked until the transaction ends, while `owner` holds an
+    // unexpired lease on it; nullopt otherwise (the fence).
+    static std::optional<LeasedRow> lockLeasedRow(sql::Connection& connection, const std::string& messageId,
+                                                  const std::string& owner, core::EpochMillis now) {
+        Statement select = prepare(connection,
+                                   "SELECT package_id, permit, department, kind, attempts FROM outbox "
+                                   "WHERE message_id = ? AND state = 'PENDING' AND lease_owner = ? "
+                                   "AND lease_until > ? FOR UPDATE");
+        select->setString(1, messageId);
+        select->setString(2, owner);
+        select->setInt64(3, now);
+        Rows rows = query(select);
+        if (!rows->next()) return std::nullopt;
+        return LeasedRow{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4), rows->getInt(5)};
+    }
+
+    // The number is the row's attempt count after this attempt, whatever
+    // `record.attempt` says.
+    static void insertAttempt(sql::Connection& connection, const std::string& messageId, int number,
+                              const AttemptRecord& record) {
+        Statement insert = prepare(connection,
+                                   "INSERT INTO dispatch_attempts (message_id, attempt, started_at, latency_ms, "
+                                   "outcome, http_status, error) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insert->setString(1, messageId);
+        insert->setInt(2, number);
+        insert->setInt64(3, record.startedAt);
+        insert->setInt(4, record.latencyMs);
+        insert->setString(5, record.outcome);
+        insert->setInt(6, record.httpStatus);
+        insert->setString(7, record.error);
+        insert->executeUpdate();
+    }
+
+    // Throws StoreError when the permit is not in `from`: only the lease
+    // holder moves a queued permit, so a mismatch is a defect, not a race.
+    static void applyTransition(sql::Connection& connection, const PermitTransition& transition) {
+        {
+            Statement update = prepare(connection,
+                                       "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
+                                       "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ?");
+            update->setString(1, textOf(transition.to));
+            if (transition.receiptNumber.empty()) {
+                update->setNull(2, sql::DataType::VARCHAR);
+            } else {
+                update->setString(2, transition.receiptNumber);
+            }
+            update->setInt64(3, transition.at);
+            update->setString(4, transition.packageId);
+            update->setString(5, transition.permit);
+            update->setString(6, textOf(transition.from));
+            if (update->executeUpdate() == 0) {
+                throw StoreError("permit " + transition.permit + " of package " + transition.packageId +
+                                 " not in state " + textOf(transition.from));
+            }
+        }
+        {
+            Statement insert = prepare(connection,
+                                       "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, "
+                                       "at) VALUES (?, ?, 'PERMIT_STATE', ?, ?, ?, ?)");
+            insert->setString(1, transition.packageId);
+            insert->setString(2, transition.permit);
+            insert->setString(3, textOf(transition.from));
+            insert->setString(4, textOf(transition.to));
+            insert->setString(5, transition.detail);
+            insert->setInt64(6, transition.at);
+            insert->executeUpdate();
+        }
+        Statement touch = prepare(connection, "UPDATE packages SET updated_at = GREATEST(updated_at, ?) WHERE id = ?");
+        touch->setInt64(1, transition.at);
+        touch->setString(2, transition.packageId);
+        touch->executeUpdate();
+    }
+
+    bool closeIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       IncidentClosing closing) {
+        const bool retried = closing == IncidentClosing::Retry;
+        return transact("closeIncident " + incidentId, Access::Write, [&](sql::Connection& connection) {
+            std::string messageId;
+            {
+                Statement select =
+                    prepare(connection, "SELECT message_id FROM incidents WHERE id = ? AND state = 'OPEN' FOR UPDATE");
+                select->setString(1, incidentId);
+                Rows rows = query(select);
+                if (!rows->next()) return false;
+                messageId = text(rows, 1);
+            }
+            {
+                Statement close =
+                    prepare(connection, "UPDATE incidents SET state = ?, note = ?, closed_at = ? WHERE id = ?");
+                close->setString(1, retried ? "RETRIED" : "CANCELLED");
+                close->setString(2, note);
+                close->setInt64(3, now);
+                close->setString(4, incidentId);
+                close->executeUpdate();
+            }
+            Statement reopen = prepare(connection,
+                                       "UPDATE outbox SET state = ?, due_at = IF(?, ?, due_at), lease_owner = NULL, "
+                                       "lease_until = NULL WHERE message_id = ? AND state = 'INCIDENT'");
+            reopen->setString(1, retried ? "PENDING" : "CANCELLED");
+            reopen->setInt(2, retried ? 1 : 0);
+            reopen->setInt64(3, now);
+            reopen->setString(4, messageId);
+            if (reopen->executeUpdate() == 0) {
+                throw StoreError("incident " + incidentId + ": its dispatch " + messageId +
+                                 " is not in state INCIDENT");
+            }
+            return true;
+        });
     }
 
     ConnectionPool pool_;

@@ -89,6 +89,35 @@ const std::vector<Migration>& migrations() {
                  revoked_at   BIGINT
              ))",
          }},
+        {3,
+         "dispatch attempts and incidents",
+         {
+             R"(CREATE TABLE dispatch_attempts (
+                 message_id  TEXT NOT NULL REFERENCES outbox (message_id),
+                 attempt     INTEGER NOT NULL,
+                 started_at  BIGINT NOT NULL,
+                 latency_ms  INTEGER NOT NULL,
+                 outcome     TEXT NOT NULL,
+                 http_status INTEGER NOT NULL,
+                 error       TEXT NOT NULL,
+                 PRIMARY KEY (message_id, attempt)
+             ))",
+             R"(CREATE TABLE incidents (
+                 id         TEXT PRIMARY KEY,
+                 message_id TEXT NOT NULL REFERENCES outbox (message_id),
+                 package_id TEXT NOT NULL REFERENCES packages (id),
+                 permit     TEXT NOT NULL,
+                 department TEXT NOT NULL,
+                 kind       TEXT NOT NULL,
+                 reason     TEXT NOT NULL,
+                 state      TEXT NOT NULL CHECK (state IN ('OPEN', 'RETRIED', 'CANCELLED')),
+                 note       TEXT NOT NULL,
+                 created_at BIGINT NOT NULL,
+                 closed_at  BIGINT
+             ))",
+             "CREATE INDEX incidents_state_created ON incidents (state, created_at)",
+             "CREATE INDEX incidents_message ON incidents (message_id)",
+         }},
     };
     return all;
 }

@@ -36,6 +36,10 @@ core::PackageState packageStateOf(const std::string& name) {
 std::string textOf(core::PermitState state) { return std::string(core::toString(state)); }
 std::string textOf(core::PackageState state) { return std::string(core::toString(state)); }
 
+// Retry: the incident RETRIED, its dispatch PENDING again, due at once.
+// Cancel: the incident CANCELLED, its dispatch CANCELLED.
+enum class IncidentClosing { Retry, Cancel };
+
 // Thread-safety: one connection; every public method holds mutex_ for the
 // whole of its transaction, so transactions never interleave in-process.
 // Other processes are held off by SQLite's file locks and busy_timeout.
@@ -307,6 +311,163 @@ class SqliteStore final : public Store {
         return result;
     }
 
+    std::vector<LeasedDispatch> leaseDueDispatches(const std::string& owner, core::EpochMillis now,
+                                                   core::EpochMillis leaseMs, int limit,
+                                                   const std::vector<std::string>& excludedDepartments) override {
+        std::vector<LeasedDispatch> leased;
+        if (limit <= 0) return leased;
+        const core::EpochMillis leaseUntil = now + leaseMs;
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        {
+            Query select(db_, selectDueSql(excludedDepartments.size()));
+            int index = 0;
+            select->bindInt(++index, now);
+            select->bindInt(++index, now);
+            for (const auto& department : excludedDepartments) select->bindText(++index, department);
+            select->bindInt(++index, limit);
+            while (select->step()) {
+                leased.push_back(LeasedDispatch{select->text(0), select->text(1), select->text(2), select->text(3),
+                                                select->text(4), static_cast<int>(select->integer(5)),
+                                                select->integer(6), leaseUntil});
+            }
+        }
+        for (const auto& dispatch : leased) {
+            Query update(db_, "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE message_id = ?");
+            update->bindText(1, owner);
+            update->bindInt(2, leaseUntil);
+            update->bindText(3, dispatch.messageId);
+            update->run();
+        }
+        transaction.commit();
+        return leased;
+    }
+
+    bool completeDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                          const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        auto row = leasedRow(messageId, owner, now);
+        if (!row) return false;
+        {
+            Query update(db_,
+                         "UPDATE outbox SET state = 'DONE', attempts = attempts + 1, lease_owner = NULL, "
+                         "lease_until = NULL WHERE message_id = ?");
+            update->bindText(1, messageId);
+            update->run();
+        }
+        insertAttempt(messageId, row->attempts + 1, attempt);
+        for (const auto& transition : transitions) applyTransition(transition);
+        transaction.commit();
+        return true;
+    }
+
+    bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                            const AttemptRecord& attempt, core::EpochMillis nextDueAt) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        auto row = leasedRow(messageId, owner, now);
+        if (!row) return false;
+        {
+            Query update(db_,
+                         "UPDATE outbox SET attempts = attempts + 1, due_at = ?, lease_owner = NULL, "
+                         "lease_until = NULL WHERE message_id = ?");
+            update->bindInt(1, nextDueAt);
+            update->bindText(2, messageId);
+            update->run();
+        }
+        insertAttempt(messageId, row->attempts + 1, attempt);
+        transaction.commit();
+        return true;
+    }
+
+    bool parkDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
+                      const AttemptRecord& attempt, const std::string& incidentId,
+                      const std::string& reason) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        auto row = leasedRow(messageId, owner, now);
+        if (!row) return false;
+        {
+            Query update(db_,
+                         "UPDATE outbox SET state = 'INCIDENT', attempts = attempts + 1, lease_owner = NULL, "
+                         "lease_until = NULL WHERE message_id = ?");
+            update->bindText(1, messageId);
+            update->run();
+        }
+        insertAttempt(messageId, row->attempts + 1, attempt);
+        {
+            Query insert(db_,
+                         "INSERT INTO incidents (id, message_id, package_id, permit, department, kind, reason, "
+                         "state, note, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'OPEN', '', ?, NULL)");
+            insert->bindText(1, incidentId);
+            insert->bindText(2, messageId);
+            insert->bindText(3, row->packageId);
+            insert->bindText(4, row->permit);
+            insert->bindText(5, row->department);
+            insert->bindText(6, row->kind);
+            insert->bindText(7, reason);
+            insert->bindInt(8, now);
+            insert->run();
+        }
+        transaction.commit();
+        return true;
+    }
+
+    bool releaseDispatch(const std::string& messageId, const std::string& owner) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        Query update(db_,
+                     "UPDATE outbox SET lease_owner = NULL, lease_until = NULL "
+                     "WHERE message_id = ? AND state = 'PENDING' AND lease_owner = ?");
+        update->bindText(1, messageId);
+        update->bindText(2, owner);
+        const bool released = update->run() > 0;
+        transaction.commit();
+        return released;
+    }
+
+    std::vector<AttemptView> attemptsOf(const std::string& messageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT attempt, started_at, latency_ms, outcome, http_status, error FROM dispatch_attempts "
+                     "WHERE message_id = ? ORDER BY attempt");
+        select->bindText(1, messageId);
+        std::vector<AttemptView> result;
+        while (select->step()) {
+            result.push_back(AttemptView{
+                messageId, AttemptRecord{static_cast<int>(select->integer(0)), select->integer(1),
+                                         static_cast<int>(select->integer(2)), select->text(3),
+                                         static_cast<int>(select->integer(4)), select->text(5)}});
+        }
+        return result;
+    }
+
+    std::vector<IncidentView> listIncidents(bool openOnly) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT id, message_id, package_id, permit, department, kind, reason, state, note, created_at, "
+                     "closed_at FROM incidents WHERE (? = 0 OR state = 'OPEN') ORDER BY created_at DESC, id DESC");
+        select->bindInt(1, openOnly ? 1 : 0);
+        std::vector<IncidentView> result;
+        while (select->step()) {
+            result.push_back(IncidentView{select->text(0), select->text(1), select->text(2), select->text(3),
+                                          select->text(4), select->text(5), select->text(6), select->text(7),
+                                          select->text(8), select->integer(9), select->integer(10)});
+        }
+        return result;
+    }
+
+    bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
+        return closeIncident(incidentId, now, note, IncidentClosing::Retry);
+    }
+
+    bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
+        return closeIncident(incidentId, now, note, IncidentClosing::Cancel);
+    }
+
     void saveApiToken(const ApiToken& token) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
@@ -398,6 +559,129 @@ class SqliteStore final : public Store {
         if (update->run() == 0) {
             throw StoreError("idempotency key \"" + key.key + "\" of company " + key.companyId + " was not claimed");
         }
+    }
+
+    struct LeasedRow {
+        std::string packageId;
+        std::string permit;
+        std::string department;
+        std::string kind;
+        int attempts = 0;
+    };
+
+    // Caller holds mutex_ inside a write transaction. The row while `owner`
+    // holds an unexpired lease on it; nullopt otherwise (the fence).
+    std::optional<LeasedRow> leasedRow(const std::string& messageId, const std::string& owner,
+                                       core::EpochMillis now) {
+        Query select(db_,
+                     "SELECT package_id, permit, department, kind, attempts FROM outbox WHERE message_id = ? "
+                     "AND state = 'PENDING' AND lease_owner = ? AND lease_until > ?");
+        select->bindText(1, messageId);
+        select->bindText(2, owner);
+        select->bindInt(3, now);
+        if (!select->step()) return std::nullopt;
+        return LeasedRow{select->text(0), select->text(1), select->text(2), select->text(3),
+                         static_cast<int>(select->integer(4))};
+    }
+
+    static std::string selectDueSql(std::size_t excludedCount) {
+        std::string sql =
+            "SELECT message_id, package_id, permit, department, kind, attempts, due_at FROM outbox "
+            "WHERE state = 'PENDING' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)";
+        if (excludedCount > 0) {
+            sql += " AND department NOT IN (?";
+            for (std::size_t i = 1; i < excludedCount; ++i) sql += ", ?";
+            sql += ")";
+        }
+        sql += " ORDER BY due_at, message_id LIMIT ?";
+        return sql;
+    }
+
+    // Caller holds mutex_ inside a write transaction. The number is the
+    // row's attempt count after this attempt, whatever `record.attempt` says.
+    void insertAttempt(const std::string& messageId, int number, const AttemptRecord& record) {
+        Query insert(db_,
+                     "INSERT INTO dispatch_attempts (message_id, attempt, started_at, latency_ms, outcome, "
+                     "http_status, error) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insert->bindText(1, messageId);
+        insert->bindInt(2, number);
+        insert->bindInt(3, record.startedAt);
+        insert->bindInt(4, record.latencyMs);
+        insert->bindText(5, record.outcome);
+        insert->bindInt(6, record.httpStatus);
+        insert->bindText(7, record.error);
+        insert->run();
+    }
+
+    // Caller holds mutex_ inside a write transaction. Throws StoreError when
+    // the permit is not in `from`: only the lease holder moves a queued
+    // permit, so a mismatch is a defect, not a race.
+    void applyTransition(const PermitTransition& transition) {
+        {
+            Query update(db_,
+                         "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
+                         "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ?");
+            update->bindText(1, textOf(transition.to));
+            update->bindOptionalText(2, transition.receiptNumber);
+            update->bindInt(3, transition.at);
+            update->bindText(4, transition.packageId);
+            update->bindText(5, transition.permit);
+            update->bindText(6, textOf(transition.from));
+            if (update->run() == 0) {
+                throw StoreError("permit " + transition.permit + " of package " + transition.packageId +
+                                 " not in state " + textOf(transition.from));
+            }
+        }
+        {
+            Query insert(db_,
+                         "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) "
+                         "VALUES (?, ?, 'PERMIT_STATE', ?, ?, ?, ?)");
+            insert->bindText(1, transition.packageId);
+            insert->bindText(2, transition.permit);
+            insert->bindText(3, textOf(transition.from));
+            insert->bindText(4, textOf(transition.to));
+            insert->bindText(5, transition.detail);
+            insert->bindInt(6, transition.at);
+            insert->run();
+        }
+        Query touch(db_, "UPDATE packages SET updated_at = MAX(updated_at, ?) WHERE id = ?");
+        touch->bindInt(1, transition.at);
+        touch->bindText(2, transition.packageId);
+        touch->run();
+    }
+
+    bool closeIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       IncidentClosing closing) {
+        const bool retried = closing == IncidentClosing::Retry;
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        std::string messageId;
+        {
+            Query select(db_, "SELECT message_id FROM incidents WHERE id = ? AND state = 'OPEN'");
+            select->bindText(1, incidentId);
+            if (!select->step()) return false;
+            messageId = select->text(0);
+        }
+        {
+            Query close(db_, "UPDATE incidents SET state = ?, note = ?, closed_at = ? WHERE id = ?");
+            close->bindText(1, retried ? "RETRIED" : "CANCELLED");
+            close->bindText(2, note);
+            close->bindInt(3, now);
+            close->bindText(4, incidentId);
+            close->run();
+        }
+        Query reopen(db_,
+                     "UPDATE outbox SET state = ?, due_at = CASE WHEN ? THEN ? ELSE due_at END, "
+                     "lease_owner = NULL, lease_until = NULL WHERE message_id = ? AND state = 'INCIDENT'");
+        reopen->bindText(1, retried ? "PENDING" : "CANCELLED");
+        reopen->bindInt(2, retried ? 1 : 0);
+        reopen->bindInt(3, now);
+        reopen->bindText(4, messageId);
+        if (reopen->run() == 0) {
+            throw StoreError("incident " + incidentId + ": its dispatch " + messageId + " is not in state INCIDENT");
+        }
+        transaction.commit();
+        return true;
     }
 
     std::mutex mutex_;
