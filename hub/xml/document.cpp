@@ -4,6 +4,7 @@
 #include <cstring>
 #include <mutex>
 
+#include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -289,6 +290,69 @@ std::vector<Element> Document::select(std::string_view xpath, const Namespaces& 
     return result;
 }
 
+std::vector<std::string> Document::evaluateStrings(std::string_view xpath, const Namespaces& namespaces) const {
+    detail::ErrorCapture capture;
+    XPathContext context(xmlXPathNewContext(doc_.get()));
+    if (!context) {
+        throw XmlError("xml: cannot create an XPath context");
+    }
+    for (const auto& [prefix, uri] : namespaces) {
+        if (xmlXPathRegisterNs(context.get(), xmlChars(prefix.c_str()), xmlChars(uri.c_str())) != 0) {
+            throw XmlError("xml: cannot register XPath namespace prefix " + prefix);
+        }
+    }
+    std::string expression(xpath);
+    XPathObject object(xmlXPathEvalExpression(xmlChars(expression.c_str()), context.get()));
+    if (!object || !capture.errors().empty()) {
+        std::string reason = capture.errors().empty() ? "invalid expression" : capture.errors().front().message;
+        throw XmlError("xml: XPath \"" + expression + "\": " + reason);
+    }
+    std::vector<std::string> values;
+    if (object->type == XPATH_NODESET || object->type == XPATH_XSLT_TREE) {
+        if (object->nodesetval != nullptr) {
+            for (int i = 0; i < object->nodesetval->nodeNr; ++i) {
+                XmlString value(xmlXPathCastNodeToString(object->nodesetval->nodeTab[i]));
+                values.emplace_back(value ? chars(value.get()) : "");
+            }
+        }
+        return values;
+    }
+    XmlString value(xmlXPathCastToString(object.get()));
+    values.emplace_back(value ? chars(value.get()) : "");
+    return values;
+}
+
+Document Document::create(std::string_view rootLocalName, std::string_view namespaceUri) {
+    initialize();
+    Document document(xmlNewDoc(xmlChars("1.0")));
+    if (!document.doc_) {
+        throw XmlError("xml: cannot create a document");
+    }
+    std::string name(rootLocalName);
+    xmlNodePtr root = xmlNewDocNode(document.doc_.get(), nullptr, xmlChars(name.c_str()), nullptr);
+    if (root == nullptr) {
+        throw XmlError("xml: cannot create element " + name);
+    }
+    xmlDocSetRootElement(document.doc_.get(), root);
+    if (!namespaceUri.empty()) {
+        std::string uri(namespaceUri);
+        xmlNsPtr ns = xmlNewNs(root, xmlChars(uri.c_str()), nullptr);
+        if (ns == nullptr) {
+            throw XmlError("xml: cannot declare namespace " + uri);
+        }
+        xmlSetNs(root, ns);
+    }
+    return document;
+}
+
+Document Document::copy() const {
+    xmlDocPtr copied = xmlCopyDoc(doc_.get(), 1);
+    if (copied == nullptr) {
+        throw XmlError("xml: cannot copy document");
+    }
+    return Document(copied);
+}
+
 std::string Document::serialize() const {
     xmlChar* buffer = nullptr;
     int size = 0;
@@ -356,6 +420,119 @@ std::optional<std::string> Element::attribute(std::string_view name) const {
         return std::nullopt;
     }
     return std::string(chars(value.get()));
+}
+
+Element Element::appendElement(std::string_view localName, std::string_view text) const {
+    std::string name(localName);
+    std::string content(text);
+    xmlNodePtr child = xmlNewTextChild(node_, node_->ns, xmlChars(name.c_str()),
+                                       text.empty() ? nullptr : xmlChars(content.c_str()));
+    if (child == nullptr) {
+        throw XmlError("xml: cannot append element " + name);
+    }
+    return Element(child);
+}
+
+void Element::setAttribute(std::string_view name, std::string_view value) const {
+    std::string key(name);
+    std::string content(value);
+    // xmlSetProp escapes the value when it is serialised.
+    if (xmlSetProp(node_, xmlChars(key.c_str()), xmlChars(content.c_str())) == nullptr) {
+        throw XmlError("xml: cannot set attribute " + key);
+    }
+}
+
+namespace {
+
+// A copied element in no namespace placed under an element whose default
+// namespace is not empty would be read back in that namespace once
+// serialised: declare xmlns="" on it.
+void keepOutOfDefaultNamespace(xmlNodePtr copied, xmlNodePtr parent) {
+    if (copied->type != XML_ELEMENT_NODE || copied->ns != nullptr) {
+        return;
+    }
+    xmlNsPtr inherited = xmlSearchNs(parent->doc, parent, nullptr);
+    if (inherited == nullptr || inherited->href == nullptr || inherited->href[0] == '\0') {
+        return;
+    }
+    for (xmlNsPtr ns = copied->nsDef; ns != nullptr; ns = ns->next) {
+        if (ns->prefix == nullptr) {
+            return;
+        }
+    }
+    xmlNewNs(copied, xmlChars(""), nullptr);
+}
+
+xmlNodePtr appendCopyOf(xmlNodePtr parent, xmlNodePtr source) {
+    xmlNodePtr copied = xmlDocCopyNode(source, parent->doc, 1);
+    if (copied == nullptr) {
+        throw XmlError("xml: cannot copy a node");
+    }
+    keepOutOfDefaultNamespace(copied, parent);
+    // A text node may be merged into its preceding sibling (and freed): the
+    // node that holds the content is returned.
+    xmlNodePtr added = xmlAddChild(parent, copied);
+    if (added == nullptr) {
+        xmlFreeNode(copied);
+        throw XmlError("xml: cannot append a copied node");
+    }
+    return added;
+}
+
+}  // namespace
+
+Element Element::appendCopy(const Element& source) const { return Element(appendCopyOf(node_, source.native())); }
+
+void Element::appendContentOf(const Element& source) const {
+    for (xmlNodePtr child = source.native()->children; child != nullptr; child = child->next) {
+        if (child->type == XML_ELEMENT_NODE || child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
+            appendCopyOf(node_, child);
+        }
+    }
+}
+
+namespace {
+
+void removeBlankText(xmlNodePtr node) {
+    for (xmlNodePtr child = node->children; child != nullptr;) {
+        xmlNodePtr next = child->next;
+        if (child->type == XML_TEXT_NODE && xmlIsBlankNode(child)) {
+            xmlUnlinkNode(child);
+            xmlFreeNode(child);
+        } else if (child->type == XML_ELEMENT_NODE) {
+            removeBlankText(child);
+        }
+        child = next;
+    }
+}
+
+}  // namespace
+
+std::string canonicalize(const Document& document, bool ignoreBlankText) {
+    Document copied = document.copy();
+    if (ignoreBlankText) {
+        removeBlankText(reinterpret_cast<xmlNodePtr>(copied.native()));
+    }
+    detail::ErrorCapture capture;
+    xmlChar* buffer = nullptr;
+    int size = xmlC14NDocDumpMemory(copied.native(), nullptr, XML_C14N_1_0, nullptr, 0, &buffer);
+    XmlString owned(buffer);
+    if (size < 0 || !owned) {
+        throw XmlError("xml: cannot canonicalise document");
+    }
+    return std::string(chars(owned.get()), static_cast<std::size_t>(size));
+}
+
+std::optional<std::string> xpathSyntaxError(std::string_view xpath) {
+    initialize();
+    detail::ErrorCapture capture;
+    std::string expression(xpath);
+    xmlXPathCompExprPtr compiled = xmlXPathCompile(xmlChars(expression.c_str()));
+    if (compiled != nullptr) {
+        xmlXPathFreeCompExpr(compiled);
+        return std::nullopt;
+    }
+    return capture.errors().empty() ? std::string("invalid expression") : capture.errors().front().message;
 }
 
 std::string nodePath(const _xmlNode* node) {

@@ -53,8 +53,21 @@ class Document {
     // skipped). Throws XmlError when the expression does not compile.
     std::vector<Element> select(std::string_view xpath, const Namespaces& namespaces = {}) const;
 
+    // The string value of every node an XPath 1.0 expression selects
+    // (elements, attributes, text), in document order; a string, number or
+    // boolean result gives one value. Throws XmlError when the expression does
+    // not compile or uses an unbound prefix.
+    std::vector<std::string> evaluateStrings(std::string_view xpath, const Namespaces& namespaces = {}) const;
+
     // The document serialised as UTF-8 with an XML declaration.
     std::string serialize() const;
+
+    // A new document holding only a root element in `namespaceUri` (no
+    // namespace when empty), declared as the default namespace.
+    static Document create(std::string_view rootLocalName, std::string_view namespaceUri);
+
+    // An independent deep copy.
+    Document copy() const;
 
     // For the XML layer's own implementation files only (schema, XSLT).
     _xmlDoc* native() const { return doc_.get(); }
@@ -90,11 +103,32 @@ class Element {
     std::optional<Element> child(std::string_view localName) const;
     std::optional<std::string> attribute(std::string_view name) const;
 
+    // Building a document (not thread-safe: one thread builds a document
+    // before it is shared). Text and attribute values are escaped as needed.
+
+    // Appends a child element in this element's namespace, with `text` as
+    // its content when not empty.
+    Element appendElement(std::string_view localName, std::string_view text = {}) const;
+    void setAttribute(std::string_view name, std::string_view value) const;
+    // Appends a deep copy of `source` (from any document), namespace
+    // declarations included.
+    Element appendCopy(const Element& source) const;
+    // Appends deep copies of every child node (elements, text) of `source`.
+    void appendContentOf(const Element& source) const;
+
     _xmlNode* native() const { return node_; }
 
   private:
     _xmlNode* node_;
 };
+
+// Canonical XML 1.0 (comments omitted) of `document`. With ignoreBlankText,
+// whitespace-only text nodes are dropped first, so that documents differing
+// only in indentation compare equal. Throws XmlError when it cannot.
+std::string canonicalize(const Document& document, bool ignoreBlankText);
+
+// Why `xpath` is not a valid XPath 1.0 expression; nullopt when it compiles.
+std::optional<std::string> xpathSyntaxError(std::string_view xpath);
 
 // The path of any node (element or attribute: "/A/B/@name"), as Element::path.
 std::string nodePath(const _xmlNode* node);

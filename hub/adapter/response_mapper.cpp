@@ -1,0 +1,129 @@
+#include "adapter/response_mapper.h"
+
+#include "xml/document.h"
+
+namespace hub::adapter {
+
+namespace {
+
+MappingResult failed(MappingFailureKind kind, std::string message, core::ValidationErrors errors = {},
+                     std::string subject = {}) {
+    MappingResult result;
+    result.failure = MappingFailure{kind, std::move(message), std::move(errors), std::move(subject)};
+    return result;
+}
+
+// XPath normalize-space(): trimmed, inner whitespace runs as one space.
+std::string normalizeSpace(std::string_view text) {
+    std::string out;
+    bool pendingSpace = false;
+    for (char c : text) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            pendingSpace = !out.empty();
+            continue;
+        }
+        if (pendingSpace) {
+            out.push_back(' ');
+            pendingSpace = false;
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<std::string> allValues(const xml::Document& document, const std::string& xpath,
+                                   const xml::Namespaces& namespaces) {
+    std::vector<std::string> values;
+    if (xpath.empty()) {
+        return values;
+    }
+    for (const auto& value : document.evaluateStrings(xpath, namespaces)) {
+        std::string normalized = normalizeSpace(value);
+        if (!normalized.empty()) {
+            values.push_back(std::move(normalized));
+        }
+    }
+    return values;
+}
+
+std::string firstValue(const xml::Document& document, const std::string& xpath, const xml::Namespaces& namespaces) {
+    auto values = allValues(document, xpath, namespaces);
+    return values.empty() ? std::string() : std::move(values.front());
+}
+
+}  // namespace
+
+std::string_view toString(MappingFailureKind kind) {
+    switch (kind) {
+        case MappingFailureKind::Malformed: return "MALFORMED";
+        case MappingFailureKind::SchemaInvalid: return "SCHEMA_INVALID";
+        case MappingFailureKind::UnmappedOutcome: return "UNMAPPED_OUTCOME";
+        case MappingFailureKind::MissingField: return "MISSING_FIELD";
+    }
+    return "MALFORMED";
+}
+
+MappingResult mapDepartmentMessage(const DepartmentAdapter& department, std::string_view bytes) {
+    const std::string& code = department.code();
+    if (bytes.size() > kMaxDepartmentMessageBytes) {
+        return failed(MappingFailureKind::Malformed,
+                      code + ": the message is larger than " + std::to_string(kMaxDepartmentMessageBytes) + " bytes");
+    }
+    xml::ParseResult parsed = xml::parseSafely(bytes);
+    if (!parsed.ok()) {
+        std::string reason = parsed.errors.empty() ? "not well-formed" : parsed.errors.front().message;
+        return failed(MappingFailureKind::Malformed, code + ": the message is not acceptable XML: " + reason,
+                      std::move(parsed.errors));
+    }
+    const xml::Document& document = *parsed.document;
+    core::ValidationErrors errors = department.schema().validate(document);
+    if (!errors.empty()) {
+        std::string first = errors.front().message;
+        return failed(MappingFailureKind::SchemaInvalid,
+                      code + ": the message does not validate against " + department.schema().file() + ": " + first,
+                      std::move(errors));
+    }
+
+    const ResponseMapping& mapping = department.config().mapping;
+    const xml::Namespaces& namespaces = department.config().namespaces;
+    DepartmentEvent event;
+    event.departmentWord = firstValue(document, mapping.outcome, namespaces);
+    if (event.departmentWord.empty()) {
+        return failed(MappingFailureKind::MissingField, code + ": the message carries no status word (mapping.outcome)",
+                      {}, "outcome");
+    }
+    auto outcome = mapping.outcomeMap.find(event.departmentWord);
+    if (outcome == mapping.outcomeMap.end()) {
+        return failed(MappingFailureKind::UnmappedOutcome,
+                      code + ": status word \"" + event.departmentWord + "\" is not in mapping.outcomeMap", {},
+                      event.departmentWord);
+    }
+    event.outcome = outcome->second;
+    event.receiptNumber = firstValue(document, mapping.receiptNumber, namespaces);
+    event.messageId = firstValue(document, mapping.messageId, namespaces);
+    event.permit = firstValue(document, mapping.permit, namespaces);
+    event.reasons = allValues(document, mapping.reasons, namespaces);
+    event.certificateNumber = firstValue(document, mapping.certificateNumber, namespaces);
+    event.issuedOn = firstValue(document, mapping.issuedOn, namespaces);
+    event.validUntil = firstValue(document, mapping.validUntil, namespaces);
+    for (const auto& [name, xpath] : mapping.outputs) {
+        auto values = allValues(document, xpath, namespaces);
+        if (!values.empty()) {
+            event.outputs.emplace(name, std::move(values));
+        }
+    }
+    if (event.outcome == Outcome::Issued) {
+        for (auto [key, value] : {std::pair{"certificateNumber", &event.certificateNumber},
+                                  std::pair{"issuedOn", &event.issuedOn}}) {
+            if (value->empty()) {
+                return failed(MappingFailureKind::MissingField,
+                              code + ": an ISSUED message without " + key + " (mapping." + key + ")", {}, key);
+            }
+        }
+    }
+    MappingResult result;
+    result.event = std::move(event);
+    return result;
+}
+
+}  // namespace hub::adapter
