@@ -59,13 +59,15 @@ Route routeOf(const std::string& path) {
 // client, still sending, receives the 413 instead of a connection reset.
 constexpr std::streamsize kDrainLimit = 8 * 1024 * 1024;
 
-void drain(std::istream& in) {
+// True when the body was read to its end.
+bool drain(std::istream& in) {
     char buffer[16384];
     std::streamsize drained = 0;
     while (in && drained < kDrainLimit) {
         in.read(buffer, sizeof buffer);
         drained += in.gcount();
     }
+    return !in;
 }
 
 // Reads the body, refusing (nullopt) one larger than `limit`.
@@ -106,6 +108,14 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         } catch (const std::exception& error) {
             log_.error("request %s %s failed: %s", request.getMethod(), request.getURI(), std::string(error.what()));
             reply = problemReply(ErrorKind::Internal, "Internal error", "The hub failed to answer; see its log.");
+        }
+        // A refused request's body was never read: read (a bounded amount of)
+        // it now, so the client, still sending, receives the answer instead
+        // of a connection reset.
+        try {
+            if (!drain(request.stream())) response.setKeepAlive(false);
+        } catch (const std::exception&) {
+            response.setKeepAlive(false);
         }
         send(request, response, route, reply);
         const auto micros =
