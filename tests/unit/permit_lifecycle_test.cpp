@@ -6,18 +6,10 @@
 
 #include "config/hub_config.h"
 #include "core/permit_lifecycle.h"
+#include "core_printing.h"
 
 using namespace hub::core;
 
-namespace hub::core {
-std::ostream& operator<<(std::ostream& out, PermitState state) { return out << toString(state); }
-std::ostream& operator<<(std::ostream& out, PermitEvent event) { return out << toString(event); }
-std::ostream& operator<<(std::ostream& out, PackageState state) { return out << toString(state); }
-template <typename T>
-std::ostream& operator<<(std::ostream& out, const std::optional<T>& value) {
-    return value ? out << *value : out << "nullopt";
-}
-}  // namespace hub::core
 
 namespace {
 
