@@ -75,6 +75,16 @@ const SchemaNode& hubSchema() {
                    })},
         {"catalogue", leaf(String)},
         {"schemas", leaf(String)},
+        {"adapters", leaf(String)},
+        {"dispatch", section({
+                         {"enabled", leaf(Boolean)},
+                         {"workers", leaf(Integer)},
+                         {"leaseSeconds", leaf(Integer)},
+                         {"batchSize", leaf(Integer)},
+                         {"owner", leaf(String)},
+                         {"callbackBaseUrl", leaf(String)},
+                         {"developmentSecrets", leaf(Boolean)},
+                     })},
         {"logLevel", leaf(String)},
     });
     return schema;
@@ -337,6 +347,21 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
     std::string schemas = reader.string("schemas", "../schemas");
     if (schemas.empty()) reader.fail("schemas", "must not be empty");
     config.schemasDir = resolvePath(dir, schemas);
+    std::string adapters = reader.string("adapters", "../adapters");
+    if (adapters.empty()) reader.fail("adapters", "must not be empty");
+    config.adaptersDir = resolvePath(dir, adapters);
+
+    DispatchConfig& dispatch = config.dispatch;
+    dispatch.enabled = reader.boolean("dispatch.enabled", dispatch.enabled);
+    dispatch.workers = reader.integer32("dispatch.workers", dispatch.workers, 1, 64);
+    dispatch.leaseSeconds = reader.integer32("dispatch.leaseSeconds", dispatch.leaseSeconds, 5, 3600);
+    dispatch.batchSize = reader.integer32("dispatch.batchSize", dispatch.batchSize, 1, 1000);
+    dispatch.owner = reader.string("dispatch.owner", dispatch.owner);
+    dispatch.callbackBaseUrl = reader.string("dispatch.callbackBaseUrl", dispatch.callbackBaseUrl);
+    if (!dispatch.callbackBaseUrl.empty() && dispatch.callbackBaseUrl.rfind("http://", 0) != 0 &&
+        dispatch.callbackBaseUrl.rfind("https://", 0) != 0)
+        reader.fail("dispatch.callbackBaseUrl", "must be an http:// or https:// URL");
+    dispatch.developmentSecrets = reader.boolean("dispatch.developmentSecrets", dispatch.developmentSecrets);
 
     static const std::set<std::string> levels{"none",   "fatal",       "critical", "error", "warning",
                                               "notice", "information", "debug",    "trace"};

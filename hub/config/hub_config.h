@@ -60,6 +60,20 @@ struct IntakeConfig {
     int idempotencyInProgressTimeoutSeconds = 60;
 };
 
+struct DispatchConfig {
+    bool enabled = true;            // run the outbox dispatcher in this process
+    int workers = 2;                // dispatcher threads
+    int leaseSeconds = 60;          // a leased call not finished by then is taken over by another process
+    int batchSize = 8;              // calls leased per round and worker
+    std::string owner;              // lease owner id; empty: "<hostname>:<pid>:<random>"
+    std::string callbackBaseUrl;    // how departments reach this hub; empty: http://server.host:port
+    // Departments' HMAC secrets come from the environment variable each
+    // adapters/<dept>/department.json names (auth.secretEnv). A missing one
+    // is fatal, unless this is true: then "dev-secret-<code>" is used, which
+    // is what deptsim uses by default. For demos and tests only.
+    bool developmentSecrets = false;
+};
+
 struct HubConfig {
     std::string configFile;       // absolute path of the file loaded
     std::string configDir;        // its folder
@@ -68,6 +82,8 @@ struct HubConfig {
     IntakeConfig intake;
     std::string catalogueFile;    // absolute; from "catalogue", relative to configDir
     std::string schemasDir;       // absolute; from "schemas", relative to configDir
+    std::string adaptersDir;      // absolute; from "adapters", relative to configDir
+    DispatchConfig dispatch;
     std::string logLevel = "information";
 };
 

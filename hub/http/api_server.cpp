@@ -17,6 +17,9 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include "http/representation.h"
 
 namespace hub::http {
@@ -36,21 +39,52 @@ Reply problemReply(ErrorKind kind, std::string title, std::string detail) {
 }
 
 struct Route {
-    enum class Target { Health, Ready, Applications, Application, ApplicationEvents, Unknown } target = Target::Unknown;
-    std::string packageId;
+    enum class Target {
+        Health,
+        Ready,
+        Applications,
+        Application,
+        ApplicationEvents,
+        AdminIncidents,
+        AdminIncidentAction,
+        AdminDepartments,
+        Unknown
+    } target = Target::Unknown;
+    std::string packageId;  // or the incident id
+    std::string action;     // "retry" / "cancel"
     const char* allowed = "";
+
+    bool admin() const {
+        return target == Target::AdminIncidents || target == Target::AdminIncidentAction ||
+               target == Target::AdminDepartments;
+    }
 };
 
+constexpr std::string_view kAdminIncidents = "/admin/api/incidents";
+
 Route routeOf(const std::string& path) {
-    if (path == "/healthz") return {Route::Target::Health, {}, "GET"};
-    if (path == "/readyz") return {Route::Target::Ready, {}, "GET"};
-    if (path == kApplications) return {Route::Target::Applications, {}, "GET, POST"};
+    if (path == "/healthz") return {Route::Target::Health, {}, {}, "GET"};
+    if (path == "/readyz") return {Route::Target::Ready, {}, {}, "GET"};
+    if (path == kApplications) return {Route::Target::Applications, {}, {}, "GET, POST"};
+    if (path == kAdminIncidents) return {Route::Target::AdminIncidents, {}, {}, "GET"};
+    if (path == "/admin/api/departments") return {Route::Target::AdminDepartments, {}, {}, "GET"};
+    if (path.size() > kAdminIncidents.size() + 1 && path.compare(0, kAdminIncidents.size(), kAdminIncidents) == 0 &&
+        path[kAdminIncidents.size()] == '/') {
+        std::string rest = path.substr(kAdminIncidents.size() + 1);
+        auto slash = rest.find('/');
+        if (slash != std::string::npos) {
+            std::string action = rest.substr(slash + 1);
+            if (action == "retry" || action == "cancel")
+                return {Route::Target::AdminIncidentAction, rest.substr(0, slash), action, "POST"};
+        }
+    }
     if (path.size() > kApplications.size() + 1 && path.compare(0, kApplications.size(), kApplications) == 0 &&
         path[kApplications.size()] == '/') {
         std::string rest = path.substr(kApplications.size() + 1);
         auto slash = rest.find('/');
-        if (slash == std::string::npos) return {Route::Target::Application, rest, "GET"};
-        if (rest.substr(slash) == "/events") return {Route::Target::ApplicationEvents, rest.substr(0, slash), "GET"};
+        if (slash == std::string::npos) return {Route::Target::Application, rest, {}, "GET"};
+        if (rest.substr(slash) == "/events")
+            return {Route::Target::ApplicationEvents, rest.substr(0, slash), {}, "GET"};
     }
     return {};
 }
@@ -58,6 +92,7 @@ Route routeOf(const std::string& path) {
 // How much of a refused oversize body is still read and discarded, so that the
 // client, still sending, receives the 413 instead of a connection reset.
 constexpr std::streamsize kDrainLimit = 8 * 1024 * 1024;
+constexpr std::size_t kMaxAdminBodyBytes = 64 * 1024;
 
 // True when the body was read to its end.
 bool drain(std::istream& in) {
@@ -141,15 +176,20 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
                 break;
         }
         const bool post = method == "POST";
-        if (!(method == "GET" || (post && route.target == Route::Target::Applications))) return methodNotAllowed(route);
+        if (std::string(route.allowed).find(method) == std::string::npos) return methodNotAllowed(route);
 
         auto principal = dependencies_.tokens.authenticate(request.get("Authorization", ""));
         if (!principal)
             return problemReply(ErrorKind::Unauthenticated, "Unauthenticated",
-                                "Send a valid applicant token as 'Authorization: Bearer <token>'.");
+                                "Send a valid token as 'Authorization: Bearer <token>'.");
+        company = principal->subject;
+        if (route.admin()) {
+            if (principal->role != "admin")
+                return problemReply(ErrorKind::Forbidden, "Forbidden", "This token may not use the admin API.");
+            return dispatchAdmin(request, uri, route);
+        }
         if (principal->role != "applicant")
             return problemReply(ErrorKind::Forbidden, "Forbidden", "This token may not use the applicant API.");
-        company = principal->subject;
 
         if (route.target == Route::Target::Applications && post) {
             auto body = readBody(request, dependencies_.maxBodyBytes);
@@ -172,6 +212,36 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         }
         if (route.target == Route::Target::Application) return dependencies_.applications.get(company, route.packageId);
         return dependencies_.applications.events(company, route.packageId);
+    }
+
+    Reply dispatchAdmin(HTTPServerRequest& request, const Poco::URI& uri, const Route& route) {
+        switch (route.target) {
+            case Route::Target::AdminIncidents: {
+                std::string state;
+                for (const auto& [name, value] : uri.getQueryParameters())
+                    if (name == "state") state = value;
+                return dependencies_.admin.incidents(state);
+            }
+            case Route::Target::AdminDepartments:
+                return dependencies_.admin.departments();
+            default:
+                break;
+        }
+        auto body = readBody(request, kMaxAdminBodyBytes);
+        std::string note;
+        if (!body)
+            return problemReply(ErrorKind::PayloadTooLarge, "Body too large", "An admin action's body is a short note.");
+        if (!body->empty()) {
+            try {
+                Poco::JSON::Parser parser;
+                auto object = parser.parse(*body).extract<Poco::JSON::Object::Ptr>();
+                note = object->optValue<std::string>("note", "");
+            } catch (const Poco::Exception&) {
+                return problemReply(ErrorKind::BadRequest, "Invalid body", "Expected {\"note\": \"…\"}.");
+            }
+        }
+        return route.action == "retry" ? dependencies_.admin.retryIncident(route.packageId, note)
+                                       : dependencies_.admin.cancelIncident(route.packageId, note);
     }
 
     static Reply methodNotAllowed(const Route& route) {
@@ -227,6 +297,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::Applications: return method == "POST" ? "application" : "applications";
             case Route::Target::Application: return "application";
             case Route::Target::ApplicationEvents: return "timeline";
+            case Route::Target::AdminIncidents: return "incidents";
+            case Route::Target::AdminIncidentAction: return "incident";
+            case Route::Target::AdminDepartments: return "departments";
             default: return "status";
         }
     }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "config/hub_config.h"
+#include "service/admin_service.h"
 #include "service/application_service.h"
 #include "service/token_service.h"
 #include "store/store.h"
@@ -22,6 +23,7 @@ namespace hub::http {
 struct ApiDependencies {
     service::ApplicationService& applications;
     service::TokenService& tokens;
+    service::AdminService& admin;
     store::Store& store;           // readiness checks only
     std::size_t maxBodyBytes;      // bodies above this are refused with 413 before being read
 };

@@ -6,6 +6,12 @@
 #include <iostream>
 
 #include <Poco/AutoPtr.h>
+#include <Poco/Environment.h>
+#include <Poco/NumberFormatter.h>
+#include <Poco/Path.h>
+#include <Poco/Process.h>
+#include <Poco/RandomStream.h>
+#include <Poco/String.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/File.h>
 #include <Poco/FormattingChannel.h>
@@ -16,7 +22,10 @@
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include "adapter/department_config.h"
 #include "config/hub_config.h"
+#include "core/retry_policy.h"
+#include "dispatch/dispatcher.h"
 #include "core/system_clock.h"
 #include "http/api_server.h"
 #include "service/application_service.h"
@@ -24,6 +33,7 @@
 #include "store/mysql/mysql_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_registry.h"
+#include "transport/transport.h"
 #include "xml/package_reader.h"
 
 namespace {
@@ -54,6 +64,59 @@ void writePortFile(const std::string& path, int port) {
     Poco::File(temporary).renameTo(path);
 }
 
+hub::transport::TransportRegistry standardTransports() {
+    hub::transport::TransportRegistry registry;
+    hub::transport::registerStandardTransports(registry);
+    return registry;
+}
+
+hub::adapter::DepartmentAdapters loadDepartments(const hub::config::HubConfig& settings,
+                                                 const hub::core::Catalogue& catalogue,
+                                                 const hub::transport::TransportRegistry& transports) {
+    std::set<std::string, std::less<>> kinds;
+    for (const auto& kind : transports.kinds()) kinds.insert(kind);
+    const std::string projectRoot = Poco::Path(settings.adaptersDir).makeParent().toString();
+    return hub::adapter::loadDepartments(settings.adaptersDir, projectRoot, catalogue, kinds);
+}
+
+// One channel per department: its transport by registered kind, its secret
+// from the environment, its endpoint (overridable with HUB_DEPT_<CODE>_ENDPOINT).
+std::vector<std::unique_ptr<hub::dispatch::DepartmentChannel>> departmentChannels(
+    const hub::config::HubConfig& settings, const hub::adapter::DepartmentAdapters& departments,
+    const hub::transport::TransportRegistry& transports, const hub::core::Clock& clock) {
+    const auto environment = hub::config::processEnvironment();
+    std::vector<std::unique_ptr<hub::dispatch::DepartmentChannel>> channels;
+    for (const auto& department : departments.all()) {
+        const auto& config = department->config();
+        std::string secret;
+        if (auto it = environment.find(config.secretEnv); it != environment.end() && !it->second.empty()) {
+            secret = it->second;
+        } else if (settings.dispatch.developmentSecrets) {
+            secret = "dev-secret-" + Poco::toLower(config.code);
+            Poco::Logger::get("hub").warning("department=%s %s is not set: using the development secret",
+                                             config.code, config.secretEnv);
+        } else {
+            throw hub::config::ConfigError("department " + config.code + ": the environment variable " +
+                                           config.secretEnv + " (auth.secretEnv in " + config.configFile +
+                                           ") is not set");
+        }
+        auto channel = std::make_unique<hub::dispatch::DepartmentChannel>(
+            department, transports.create(config.transport.kind), std::move(secret), clock);
+        if (auto it = environment.find("HUB_DEPT_" + config.code + "_ENDPOINT"); it != environment.end())
+            channel->endpoint.url = it->second;
+        channels.push_back(std::move(channel));
+    }
+    return channels;
+}
+
+std::string defaultOwner() {
+    Poco::RandomInputStream random;
+    unsigned suffix = 0;
+    random.read(reinterpret_cast<char*>(&suffix), sizeof suffix);
+    return Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id()) + ":" +
+           Poco::NumberFormatter::formatHex(suffix, 8);
+}
+
 std::unique_ptr<hub::store::Store> openStore(const hub::config::StoreConfig& config) {
     hub::store::StoreRegistry registry;
     hub::store::registerSqliteStore(registry);
@@ -72,7 +135,10 @@ class HubApplication final : public Poco::Util::ServerApplication {
                               .binding("hub.configFile"));
         options.addOption(
             Option("company", "", "token issue: the company the token acts for").argument("ID").binding("hub.company"));
-        options.addOption(Option("label", "", "token issue: a note kept with the token").argument("TEXT").binding("hub.label"));
+        options.addOption(Option("label", "", "token issue: a note kept with the token (for admins: their name)")
+                              .argument("TEXT")
+                              .binding("hub.label"));
+        options.addOption(Option("role", "", "token issue: applicant (default) or admin").argument("ROLE").binding("hub.role"));
     }
 
     int main(const std::vector<std::string>& arguments) override {
@@ -91,6 +157,9 @@ class HubApplication final : public Poco::Util::ServerApplication {
             std::cerr << "hub: " << error.what() << '\n';
             return kExitConfig;
         } catch (const hub::xml::XmlSetupError& error) {
+            std::cerr << "hub: " << error.what() << '\n';
+            return kExitConfig;
+        } catch (const hub::transport::TransportError& error) {
             std::cerr << "hub: " << error.what() << '\n';
             return kExitConfig;
         } catch (const hub::store::StoreError& error) {
@@ -119,6 +188,8 @@ class HubApplication final : public Poco::Util::ServerApplication {
             "  check-config                     load configuration, catalogue and schemas, report, exit\n"
             "  token issue --company ID [--label TEXT]\n"
             "                                   issue an applicant token (printed once) for a company\n"
+            "  token issue --role admin --label NAME\n"
+            "                                   issue an admin token (admin API under /admin/api/)\n"
             "  token revoke TOKEN_ID            revoke a token\n\n"
             "Options:");
         help.setFooter("Exit codes: 0 ok, 64 usage, 69 database unavailable, 70 internal error, 78 configuration.");
@@ -137,15 +208,36 @@ class HubApplication final : public Poco::Util::ServerApplication {
         auto ids = hub::core::makeRandomIdSource();
         hub::service::TokenService tokens(*store, clock);
         hub::service::ApplicationService applications(catalogue, reader, *store, clock, *ids, settings.intake);
-        hub::http::ApiServer server(
-            settings.server, {applications, tokens, *store, static_cast<std::size_t>(settings.intake.maxPackageBytes)});
+        const auto transports = standardTransports();
+        const auto departments = loadDepartments(settings, catalogue, transports);
+        hub::service::AdminService admin(*store, clock, nullptr);
+        hub::http::ApiServer server(settings.server, {applications, tokens, admin, *store,
+                                                      static_cast<std::size_t>(settings.intake.maxPackageBytes)});
+
+        hub::core::SeededRandomSource random;
+        hub::dispatch::DispatcherSettings dispatchSettings;
+        dispatchSettings.owner = settings.dispatch.owner.empty() ? defaultOwner() : settings.dispatch.owner;
+        dispatchSettings.leaseMs = settings.dispatch.leaseSeconds * 1000LL;
+        dispatchSettings.batchSize = settings.dispatch.batchSize;
+        dispatchSettings.callbackBaseUrl =
+            settings.dispatch.callbackBaseUrl.empty()
+                ? "http://" + settings.server.host + ":" + std::to_string(server.port())
+                : settings.dispatch.callbackBaseUrl;
+        hub::dispatch::Dispatcher dispatcher(*store, departmentChannels(settings, departments, transports, clock),
+                                             clock, random, *ids, dispatchSettings);
+
+        admin.attachDispatcher(&dispatcher);
         server.start();
+        if (settings.dispatch.enabled) dispatcher.start(settings.dispatch.workers);
         if (!settings.server.portFile.empty()) writePortFile(settings.server.portFile, server.port());
-        log.information("listening on http://%s:%d (store %s, schema v%d, %z permits in catalogue)", settings.server.host,
-                        server.port(), settings.store.kind, store->schemaVersion(), catalogue.permits().size());
+        log.information("listening on http://%s:%d (store %s, schema v%d, %z permits, %z departments, dispatch %s as %s)",
+                        settings.server.host, server.port(), settings.store.kind, store->schemaVersion(),
+                        catalogue.permits().size(), departments.all().size(),
+                        std::string(settings.dispatch.enabled ? "on" : "off"), dispatchSettings.owner);
         waitForTerminationRequest();
-        log.information("stopping: finishing in-flight requests");
+        log.information("stopping: finishing in-flight requests and calls");
         server.stop();
+        dispatcher.stop();
         log.information("stopped");
         return EXIT_OK;
     }
@@ -161,6 +253,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
     int checkConfig(const hub::config::HubConfig& settings) {
         const hub::core::Catalogue catalogue = hub::config::loadCatalogue(settings.catalogueFile);
         const hub::xml::PackageReader reader(settings.schemasDir, {});
+        const auto departments = loadDepartments(settings, catalogue, standardTransports());
         std::vector<std::string> all;
         for (const auto& permit : catalogue.permits()) all.push_back(permit.id);
         const auto path = catalogue.criticalPath(all, hub::core::DurationBasis::Promised);
@@ -169,7 +262,11 @@ class HubApplication final : public Poco::Util::ServerApplication {
                   << " departments; critical path";
         for (const auto& id : path.permits) std::cout << ' ' << id;
         std::cout << " = " << path.workingDays << " promised working days\n"
-                  << "store: " << settings.store.kind << '\n';
+                  << "departments:";
+        for (const auto& department : departments.all())
+            std::cout << ' ' << department->code() << " (" << department->config().transport.kind << ", "
+                      << hub::adapter::toString(department->config().delivery) << ')';
+        std::cout << "\nstore: " << settings.store.kind << '\n';
         return EXIT_OK;
     }
 
@@ -179,15 +276,17 @@ class HubApplication final : public Poco::Util::ServerApplication {
         hub::core::SystemClock clock;
         hub::service::TokenService tokens(*store, clock);
         if (arguments.size() == 2 && arguments[1] == "issue") {
-            const std::string company = config().getString("hub.company", "");
-            if (company.empty()) {
-                std::cerr << "hub: token issue needs --company ID\n";
+            const std::string role = config().getString("hub.role", "applicant");
+            const std::string subject =
+                role == "admin" ? config().getString("hub.label", "admin") : config().getString("hub.company", "");
+            if (subject.empty()) {
+                std::cerr << "hub: token issue needs --company ID (or --role admin)\n";
                 return kExitUsage;
             }
             try {
-                auto issued = tokens.issue("applicant", company, config().getString("hub.label", ""));
+                auto issued = tokens.issue(role, subject, config().getString("hub.label", ""));
                 std::cout << issued.secret << '\n';
-                std::cerr << "issued " << issued.tokenId << " for company " << company
+                std::cerr << "issued " << issued.tokenId << " for " << role << ' ' << subject
                           << " (the token is shown once; keep it secret)\n";
                 return EXIT_OK;
             } catch (const std::invalid_argument& error) {

@@ -66,9 +66,11 @@ bool isValidCompanyId(const std::string& id) {
 TokenService::TokenService(store::Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
 
 IssuedToken TokenService::issue(const std::string& role, const std::string& subject, const std::string& label) {
-    if (role != "applicant") throw std::invalid_argument("unknown role '" + role + "' (known: applicant)");
+    if (role != "applicant" && role != "admin")
+        throw std::invalid_argument("unknown role '" + role + "' (known: applicant, admin)");
     if (!isValidCompanyId(subject))
-        throw std::invalid_argument("company id must be 1-64 characters of A-Z a-z 0-9 . _ -");
+        throw std::invalid_argument(role == "applicant" ? "company id must be 1-64 characters of A-Z a-z 0-9 . _ -"
+                                                        : "admin name must be 1-64 characters of A-Z a-z 0-9 . _ -");
     IssuedToken issued;
     issued.secret = std::string(kTokenPrefix) + base64Url(randomBytes(32));
     issued.tokenId = "tok_" + sha256Hex(randomBytes(16)).substr(0, 16);

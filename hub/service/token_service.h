@@ -10,8 +10,8 @@ namespace hub::service {
 
 // Who is calling, once their bearer token has been checked.
 struct Principal {
-    std::string role;     // "applicant"
-    std::string subject;  // company id for applicants
+    std::string role;     // "applicant" or "admin"
+    std::string subject;  // company id for applicants, the admin's name for admins
     std::string tokenId;
 };
 
@@ -27,7 +27,7 @@ class TokenService {
     TokenService(store::Store& store, const core::Clock& clock);
 
     // Throws std::invalid_argument for an unknown role or an empty/invalid
-    // subject (company ids: 1-64 of [A-Za-z0-9._-]); StoreError on store failure.
+    // subject (1-64 of [A-Za-z0-9._-]); StoreError on store failure.
     IssuedToken issue(const std::string& role, const std::string& subject, const std::string& label);
     // The principal for an "Authorization" header value ("Bearer <secret>"),
     // or nullopt when absent, malformed, unknown or revoked. Throws StoreError.

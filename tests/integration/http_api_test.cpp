@@ -371,3 +371,28 @@ BOOST_AUTO_TEST_CASE(a_stored_package_survives_a_kill_and_its_key_still_replays)
     BOOST_TEST(replay.status == 201);
     BOOST_TEST(replay.body == created.body);
 }
+
+BOOST_AUTO_TEST_CASE(the_admin_api_is_for_admin_tokens_only) {
+    std::string out;
+    BOOST_TEST_REQUIRE(hubUnderTest().runCommand({"token", "issue", "--role", "admin", "--label", "ops-oncall"}, out) == 0);
+    const std::string admin = out.substr(0, out.find('\n'));
+    const std::string applicant = hubUnderTest().issueToken("admin-probe-co");
+
+    auto incidents = get(admin, "/admin/api/incidents");
+    BOOST_TEST_REQUIRE(incidents.status == 200, describe(incidents));
+    BOOST_TEST(json(incidents)->getArray("incidents")->size() == 0u);
+    BOOST_TEST(get(admin, "/admin/api/incidents?state=all").status == 200);
+    BOOST_TEST(get(admin, "/admin/api/incidents?state=bogus").status == 400);
+    auto departments = get(admin, "/admin/api/departments");
+    BOOST_TEST(departments.status == 200);
+    BOOST_TEST(json(departments)->getValue<bool>("dispatch") == true);
+
+    auto unknown = hubUnderTest().request("POST", "/admin/api/incidents/INC-nope/retry",
+                                          {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}},
+                                          R"({"note":"try again"})");
+    BOOST_TEST(unknown.status == 404, describe(unknown));
+
+    BOOST_TEST(get(applicant, "/admin/api/incidents").status == 403);
+    BOOST_TEST(hubUnderTest().request("GET", "/admin/api/incidents").status == 401);
+    BOOST_TEST(get(admin, "/api/v1/applications").status == 403);
+}

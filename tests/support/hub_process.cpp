@@ -64,7 +64,8 @@ std::map<std::string, std::string> readEnvFile(const std::string& path) {
     return values;
 }
 
-HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig) {
+HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig, const std::string& dispatchConfig,
+                       const std::map<std::string, std::string>& environment) {
     workDir_ = Poco::TemporaryFile::tempName() + "-hub-it";
     Poco::File(workDir_).createDirectories();
     configFile_ = workDir_ + "/hub.json";
@@ -94,9 +95,13 @@ HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig) {
            << R"(  "store": )" << storeJson << ",\n"
            << R"(  "catalogue": ")" << source << R"(/config/catalogue.json",)" << '\n'
            << R"(  "schemas": ")" << source << R"(/schemas",)" << '\n'
+           << R"(  "adapters": ")" << source << R"(/adapters",)" << '\n'
            << R"(  "intake": {)" << intakeConfig << "},\n"
+           << R"(  "dispatch": {"developmentSecrets": true)" << (dispatchConfig.empty() ? "" : ", ") << dispatchConfig
+           << "},\n"
            << R"(  "logLevel": "information")" << "\n}\n";
     environment_ = childEnvironment(store);
+    for (const auto& [name, value] : environment) environment_[name] = value;
 }
 
 HubProcess::~HubProcess() {

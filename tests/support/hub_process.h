@@ -32,9 +32,13 @@ struct StoreChoice {
 // suite. The destructor stops the process and removes the directory.
 class HubProcess {
   public:
-    // `extraConfig` is spliced into the JSON config's "intake" object, e.g.
-    // R"("maxPackageBytes": 65536)".
-    HubProcess(StoreChoice store, const std::string& intakeConfig = {});
+    // `intakeConfig` is spliced into the JSON config's "intake" object, e.g.
+    // R"("maxPackageBytes": 65536)", `dispatchConfig` into "dispatch" (which
+    // always has development secrets on). `environment` is added to the
+    // child's environment (e.g. HUB_DEPT_SAMR_ENDPOINT).
+    HubProcess(StoreChoice store, const std::string& intakeConfig = {},
+               const std::string& dispatchConfig = R"("enabled": false)",
+               const std::map<std::string, std::string>& environment = {});
     ~HubProcess();
     HubProcess(const HubProcess&) = delete;
     HubProcess& operator=(const HubProcess&) = delete;

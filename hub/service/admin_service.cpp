@@ -1,0 +1,116 @@
+#include "service/admin_service.h"
+
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include "core/circuit_breaker.h"
+#include "dispatch/dispatcher.h"
+
+namespace hub::service {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string stringify(const Object& object) {
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+
+Reply unavailable() {
+    return problemReply(problem(ErrorKind::Unavailable, "Service unavailable", "The database is unreachable."));
+}
+
+Object incidentJson(const store::IncidentView& incident) {
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("id", incident.id);
+    json.set("state", incident.state);
+    json.set("packageId", incident.packageId);
+    json.set("permit", incident.permit);
+    json.set("department", incident.department);
+    json.set("kind", incident.kind);
+    json.set("messageId", incident.messageId);
+    json.set("reason", incident.reason);
+    json.set("createdAt", core::formatRfc3339(incident.createdAt));
+    if (incident.closedAt != 0) json.set("closedAt", core::formatRfc3339(incident.closedAt));
+    if (!incident.note.empty()) json.set("note", incident.note);
+    return json;
+}
+
+}  // namespace
+
+AdminService::AdminService(store::Store& store, const core::Clock& clock, dispatch::Dispatcher* dispatcher)
+    : store_(store), clock_(clock), dispatcher_(dispatcher) {}
+
+Reply AdminService::incidents(const std::string& state) {
+    if (!state.empty() && state != "open" && state != "all")
+        return problemReply(problem(ErrorKind::BadRequest, "Invalid parameter", "state must be open or all.",
+                                    {{"PARAMETER_INVALID", "state must be open or all.", {"query:state", 0}}}));
+    std::vector<store::IncidentView> incidents;
+    try {
+        incidents = store_.listIncidents(state != "all");
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    Array items;
+    for (const auto& incident : incidents) items.add(incidentJson(incident));
+    json.set("incidents", items);
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+Reply AdminService::retryIncident(const std::string& incidentId, const std::string& note) {
+    return closeIncident(incidentId, note, true);
+}
+
+Reply AdminService::cancelIncident(const std::string& incidentId, const std::string& note) {
+    return closeIncident(incidentId, note, false);
+}
+
+Reply AdminService::closeIncident(const std::string& incidentId, const std::string& note, bool retry) {
+    try {
+        std::optional<store::IncidentView> found;
+        for (const auto& incident : store_.listIncidents(false))
+            if (incident.id == incidentId) found = incident;
+        if (!found) return problemReply(problem(ErrorKind::NotFound, "Not found", "No incident " + incidentId + "."));
+        const bool done = retry ? store_.retryIncident(incidentId, clock_.now(), note)
+                                : store_.cancelIncident(incidentId, clock_.now(), note);
+        if (!done)
+            return problemReply(problem(ErrorKind::Conflict, "Incident closed",
+                                        "Incident " + incidentId + " is " + found->state + ", not OPEN."));
+        if (retry && dispatcher_) dispatcher_->wake();
+        for (const auto& incident : store_.listIncidents(false))
+            if (incident.id == incidentId) return Reply{200, "application/json", {}, stringify(incidentJson(incident)), false};
+        return Reply{200, "application/json", {}, "{}", false};
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+}
+
+Reply AdminService::departments() {
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    Array items;
+    if (dispatcher_) {
+        for (const auto& channel : dispatcher_->channels()) {
+            Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+            item.set("code", channel->adapter->code());
+            item.set("name", channel->adapter->config().name);
+            item.set("transport", channel->adapter->config().transport.kind);
+            item.set("endpoint", channel->endpoint.url);
+            item.set("breaker", std::string(core::toString(channel->breaker.state())));
+            item.set("consecutiveFailures", channel->breaker.consecutiveFailures());
+            item.set("inFlight", channel->limiter.inFlight());
+            item.set("maxConcurrent", channel->limiter.limit());
+            item.set("paused", channel->paused.load());
+            items.add(item);
+        }
+    }
+    json.set("dispatch", dispatcher_ != nullptr);
+    json.set("departments", items);
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+}  // namespace hub::service
