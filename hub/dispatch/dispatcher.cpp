@@ -173,7 +173,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
 
     // Send, then read the answer in the department's dialect.
     transport::OutboundMessage message{dispatch.messageId, rendered.request->body, rendered.request->contentType,
-                                       rendered.request->soapAction};
+                                       rendered.request->soapAction, dispatch.packageId};
     const transport::TransportResult sent = channel.transport->send(channel.endpoint, message, clock_.now());
     attempt.latencyMs = sent.latencyMs;
     attempt.httpStatus = sent.httpStatus;

@@ -58,6 +58,7 @@ TransportResult HttpTransport::send(const Endpoint& endpoint, const OutboundMess
         request.setContentLength64(static_cast<Poco::Int64>(message.body.size()));
         request.set(std::string(kMessageIdHeader), message.messageId);
         request.set("Idempotency-Key", message.messageId);
+        if (!message.packageId.empty()) request.set(std::string(kPackageIdHeader), message.packageId);
         request.set(std::string(kTimestampHeader), std::to_string(now));
         request.set(std::string(kSignatureHeader), signatureHeaderValue(endpoint.secret, now, message.body));
         if (!message.soapAction.empty()) request.set("SOAPAction", "\"" + message.soapAction + "\"");

@@ -7,7 +7,8 @@
 namespace hub::transport {
 
 // HTTP(S) POST of one message with the hub's headers: X-Hub-Message-Id and
-// Idempotency-Key (the message id), X-Hub-Timestamp and X-Hub-Signature, and
+// Idempotency-Key (the message id), X-Hub-Package-Id, X-Hub-Timestamp and
+// X-Hub-Signature, and
 // SOAPAction when the message has one. Connection reuse is not attempted:
 // every call opens its own session, so the transport holds no shared state.
 class HttpTransport final : public Transport {

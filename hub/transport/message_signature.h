@@ -13,6 +13,7 @@ namespace hub::transport {
 inline constexpr std::string_view kTimestampHeader = "X-Hub-Timestamp";
 inline constexpr std::string_view kSignatureHeader = "X-Hub-Signature";   // "sha256=<lower-case hex>"
 inline constexpr std::string_view kMessageIdHeader = "X-Hub-Message-Id";
+inline constexpr std::string_view kPackageIdHeader = "X-Hub-Package-Id";
 
 // The value of the signature header for `body` sent at `timestamp`.
 std::string signatureHeaderValue(const std::string& secret, core::EpochMillis timestamp, std::string_view body);

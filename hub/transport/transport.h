@@ -17,6 +17,7 @@ struct OutboundMessage {
     std::string body;
     std::string contentType = "application/xml; charset=utf-8";
     std::string soapAction;    // SOAP 1.1 only
+    std::string packageId;     // sent as X-Hub-Package-Id so a department can tell packages apart
 };
 
 // Where and how to send, from the department's configuration.

@@ -103,7 +103,7 @@ TransportRegistry standardRegistry() {
 
 OutboundMessage message() {
     return OutboundMessage{"6f1c2d8e-1111-4222-8333-944455556666", "<Request>hello</Request>",
-                           "application/xml; charset=utf-8", ""};
+                           "application/xml; charset=utf-8", "", "PKG-01JDZ8X4Q8N7M4V0C3K2H1G9FE"};
 }
 
 }  // namespace
@@ -121,6 +121,7 @@ BOOST_AUTO_TEST_CASE(rest_xml_posts_the_body_with_the_hub_headers) {
     BOOST_TEST(department.recorded.body == "<Request>hello</Request>");
     BOOST_TEST(headers["X-Hub-Message-Id"] == message().messageId);
     BOOST_TEST(headers["Idempotency-Key"] == message().messageId);
+    BOOST_TEST(headers["X-Hub-Package-Id"] == message().packageId);
     BOOST_TEST(headers["Content-Type"] == "application/xml; charset=utf-8");
     BOOST_TEST(headers.count("SOAPAction") == 0u);
     BOOST_TEST(verifySignature(kSecret, headers["X-Hub-Timestamp"], headers["X-Hub-Signature"],
