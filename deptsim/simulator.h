@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "deptsim/callback_deliverer.h"
+#include "deptsim/decision_policy.h"
+#include "deptsim/department_service.h"
+#include "deptsim/dialect.h"
+#include "deptsim/fault_injector.h"
+#include "deptsim/listener.h"
+#include "deptsim/output_generator.h"
+#include "deptsim/scheduler.h"
+#include "deptsim/sim_config.h"
+
+namespace deptsim {
+
+struct SimulatorOptions {
+    std::string hubUrl;        // overrides the config's hubUrl when not empty
+    std::uint64_t seed = 1;
+};
+
+// The whole simulator, wired explicitly: one listener and service per
+// department plus the control listener. Construction compiles schemas and
+// templates (ConfigError when they do not); start() listens.
+class Simulator {
+  public:
+    Simulator(SimConfig config, SimulatorOptions options);
+    ~Simulator();
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+
+    // Listens on every port; throws Poco::Exception when a port is taken.
+    void start();
+    void stop();
+
+    // {"SAMR": port, …, "control": port}
+    std::map<std::string, int> ports() const;
+    // Writes ports() as JSON to `file` atomically (temporary file + rename).
+    void writePortsFile(const std::string& file) const;
+
+    const SimConfig& config() const { return config_; }
+    DecisionPolicy& policy() { return policy_; }
+    FaultInjector& faults() { return faults_; }
+    DepartmentService* service(const std::string& code);
+    std::vector<DepartmentService*> services();
+    // Closes the department's listener for `seconds`, then reopens it.
+    void takeDown(const std::string& code, int seconds);
+    bool isDown(const std::string& code) const;
+    // Forgets messages, cases and counters; policy and faults back to the config.
+    void reset();
+
+  private:
+    void serveDepartment(DepartmentService& service, Poco::Net::HTTPServerRequest& request,
+                         Poco::Net::HTTPServerResponse& response);
+
+    SimConfig config_;
+    SimulatorOptions options_;
+    DecisionPolicy policy_;
+    FaultInjector faults_;
+    OutputGenerator outputs_;
+    std::vector<std::unique_ptr<Dialect>> dialects_;
+    Scheduler scheduler_;
+    Scheduler maintenance_;  // reopening listeners; never blocked by deliveries
+    CallbackDeliverer deliverer_;
+    std::vector<std::unique_ptr<DepartmentService>> services_;
+    std::map<std::string, std::unique_ptr<Listener>> listeners_;
+    std::unique_ptr<class ControlApi> controlApi_;
+    std::unique_ptr<Listener> control_;  // after controlApi_: destroyed (and joined) first
+};
+
+}  // namespace deptsim
