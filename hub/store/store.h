@@ -195,6 +195,29 @@ struct PermitTransition {
     core::EpochMillis at = 0;
 };
 
+// An issued permit's certificate (GB/T 36901-style electronic certificate
+// data), whose outputs join the case document of the calls that follow.
+struct CertificateRecord {
+    std::string packageId;
+    std::string permit;
+    std::string department;
+    std::string number;
+    std::string issuedOn;     // YYYY-MM-DD
+    std::string validUntil;   // YYYY-MM-DD or empty
+    // (output name, value) in document order; a multi-valued output repeats its name.
+    std::vector<std::pair<std::string, std::string>> outputs;
+    std::string documentSha256;  // digest of the department's message that carried it
+    core::EpochMillis recordedAt = 0;
+};
+
+// What else one delivery outcome changes, written in the same transaction as
+// the dispatch's completion.
+struct FollowUps {
+    std::optional<CertificateRecord> certificate;   // an issued permit's certificate
+    std::vector<NewDispatch> dispatches;             // calls for permits the transitions queued (same package)
+    std::optional<core::PackageState> packageState;  // the package's state now; a PACKAGE_STATE event when it changes
+};
+
 struct IncidentView {
     std::string id;
     std::string messageId;
@@ -274,8 +297,16 @@ class Store {
                                                            const std::vector<std::string>& excludedDepartments) = 0;
     // The department took the call: row DONE, attempt recorded, transitions
     // (with their events) applied — one transaction.
+    // With `followUps`: the certificate stored (one per package and permit), the
+    // new dispatches inserted PENDING due `now`, the package state updated —
+    // all or nothing, with the rest.
     virtual bool completeDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
-                                  const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions) = 0;
+                                  const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions,
+                                  const FollowUps& followUps = {}) = 0;
+    // The certificates issued for a package, in the order recorded.
+    virtual std::vector<CertificateRecord> certificatesOf(const std::string& packageId) = 0;
+    // A package's permits (any company), ordered by permit id; empty when unknown.
+    virtual std::vector<PermitView> permitsOf(const std::string& packageId) = 0;
     // A retryable failure: attempt recorded, attempts + 1, due at `nextDueAt`,
     // lease cleared.
     virtual bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,

@@ -1114,3 +1114,231 @@ BOOST_AUTO_TEST_CASE(concurrent_owners_lease_every_row_exactly_once) {
     }
     BOOST_TEST(done == 200);
 }
+
+// ---- Follow-ups of a completed dispatch: certificates, further calls and the
+// package state, all in the completion's transaction.
+
+namespace {
+
+CertificateRecord sampleCertificate(const std::string& packageId, const std::string& permit,
+                                    core::EpochMillis recordedAt) {
+    CertificateRecord certificate;
+    certificate.packageId = packageId;
+    certificate.permit = permit;
+    certificate.department = "SAMR";
+    certificate.number = "CERT-" + permit + "-\xE4\xB8\xAD";  // 中
+    certificate.issuedOn = "2026-11-27";
+    certificate.validUntil = "2031-11-26";
+    certificate.outputs = {
+        {"unifiedSocialCreditCode", "91310000MA1FL0000X"},
+        {"businessScope", "international ship management"},
+        {"registeredName", "\xE4\xB8\x8A\xE6\xB5\xB7\xE8\x88\xAA\xE8\xBF\x90"},  // 上海航运
+        {"businessScope", "ship agency"},
+        {"emptyValue", ""},
+    };
+    certificate.documentSha256 = std::string(64, 'c');
+    certificate.recordedAt = recordedAt;
+    return certificate;
+}
+
+void checkSameCertificate(const CertificateRecord& actual, const CertificateRecord& expected) {
+    BOOST_TEST(actual.packageId == expected.packageId);
+    BOOST_TEST(actual.permit == expected.permit);
+    BOOST_TEST(actual.department == expected.department);
+    BOOST_TEST(actual.number == expected.number);
+    BOOST_TEST(actual.issuedOn == expected.issuedOn);
+    BOOST_TEST(actual.validUntil == expected.validUntil);
+    BOOST_TEST(actual.documentSha256 == expected.documentSha256);
+    BOOST_TEST(actual.recordedAt == expected.recordedAt);
+    BOOST_REQUIRE(actual.outputs.size() == expected.outputs.size());
+    for (std::size_t i = 0; i < expected.outputs.size(); ++i) {
+        BOOST_TEST(actual.outputs[i].first == expected.outputs[i].first);
+        BOOST_TEST(actual.outputs[i].second == expected.outputs[i].second);
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(complete_with_follow_ups_records_certificate_queues_calls_and_moves_the_package) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-FOLLOW", {{"m-follow", "P01", "SAMR", "SUBMIT", 500}});
+    const auto eventsBefore = store->eventsOf("PKG-FOLLOW").size();
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 1u);
+
+    const std::vector<PermitTransition> transitions = {
+        {"PKG-FOLLOW", "P01", core::PermitState::Queued, core::PermitState::Issued, "SAMR-R-1", "issued", 1100},
+        {"PKG-FOLLOW", "P03", core::PermitState::Waiting, core::PermitState::Queued, "", "P01 issued", 1100},
+    };
+    FollowUps followUps;
+    followUps.certificate = sampleCertificate("PKG-FOLLOW", "P01", 1100);
+    followUps.dispatches = {
+        {"m-follow-p03", "P03", "MSA", "SUBMIT", 0},
+        {"m-follow-p05", "P05", "MOT", "SUBMIT", 1500},
+    };
+    followUps.packageState = core::PackageState::InProgress;
+    BOOST_TEST(store->completeDispatch("m-follow", "owner", 1100, attemptAt(1000, "DECIDED"), transitions,
+                                       followUps));
+
+    auto certificates = store->certificatesOf("PKG-FOLLOW");
+    BOOST_REQUIRE(certificates.size() == 1u);
+    checkSameCertificate(certificates[0], *followUps.certificate);
+
+    auto p03 = dispatchOf(*store, "PKG-FOLLOW", "m-follow-p03");
+    BOOST_REQUIRE(p03.has_value());
+    BOOST_TEST(p03->permit == "P03");
+    BOOST_TEST(p03->department == "MSA");
+    BOOST_TEST(p03->kind == "SUBMIT");
+    BOOST_TEST(p03->state == "PENDING");
+    BOOST_TEST(p03->attempts == 0);
+    BOOST_TEST(p03->dueAt == 1100);  // dueAt 0: due at once
+    auto p05 = dispatchOf(*store, "PKG-FOLLOW", "m-follow-p05");
+    BOOST_REQUIRE(p05.has_value());
+    BOOST_TEST(p05->state == "PENDING");
+    BOOST_TEST(p05->dueAt == 1500);
+    BOOST_TEST(dispatchOf(*store, "PKG-FOLLOW", "m-follow")->state == "DONE");
+
+    auto dueNow = store->leaseDueDispatches("owner", 1100, kLease, 10, {});
+    BOOST_TEST(idsOf(dueNow) == (std::vector<std::string>{"m-follow-p03"}), boost::test_tools::per_element());
+    BOOST_REQUIRE(dueNow.size() == 1u);
+    BOOST_TEST(dueNow[0].packageId == "PKG-FOLLOW");
+    BOOST_TEST(idsOf(store->leaseDueDispatches("owner", 1500, kLease, 10, {})) ==
+                   (std::vector<std::string>{"m-follow-p05"}),
+               boost::test_tools::per_element());
+
+    auto package = store->findPackage("C-PKG-FOLLOW", "PKG-FOLLOW");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST((package->state == core::PackageState::InProgress));
+    BOOST_TEST(package->updatedAt == 1100);
+    BOOST_TEST((permitOf(*package, "P01").state == core::PermitState::Issued));
+    BOOST_TEST((permitOf(*package, "P03").state == core::PermitState::Queued));
+
+    auto events = store->eventsOf("PKG-FOLLOW");
+    BOOST_REQUIRE(events.size() == eventsBefore + 3);
+    const auto& changed = events.back();
+    BOOST_TEST(changed.permit.empty());
+    BOOST_TEST(changed.type == "PACKAGE_STATE");
+    BOOST_TEST(changed.fromState == "RECEIVED");
+    BOOST_TEST(changed.toState == "IN_PROGRESS");
+    BOOST_TEST(changed.detail.empty());
+    BOOST_TEST(changed.at == 1100);
+}
+
+BOOST_AUTO_TEST_CASE(an_unchanged_package_state_adds_no_event_and_certificates_list_in_recorded_order) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-SAME",
+                       {{"m-same-1", "P01", "SAMR", "SUBMIT", 500}, {"m-same-2", "P03", "MSA", "SUBMIT", 600}});
+    const auto eventsBefore = store->eventsOf("PKG-SAME").size();
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 2u);
+
+    FollowUps first;
+    first.certificate = sampleCertificate("PKG-SAME", "P01", 2000);
+    first.packageState = core::PackageState::Received;
+    BOOST_TEST(store->completeDispatch("m-same-1", "owner", 1100, attemptAt(1000, "DECIDED"), {}, first));
+    FollowUps second;
+    second.certificate = sampleCertificate("PKG-SAME", "P03", 1500);
+    second.certificate->outputs.clear();
+    second.certificate->validUntil.clear();
+    second.packageState = core::PackageState::Received;
+    BOOST_TEST(store->completeDispatch("m-same-2", "owner", 1200, attemptAt(1000, "DECIDED"), {}, second));
+
+    BOOST_TEST(store->eventsOf("PKG-SAME").size() == eventsBefore);
+    auto package = store->findPackage("C-PKG-SAME", "PKG-SAME");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST((package->state == core::PackageState::Received));
+    BOOST_TEST(package->updatedAt == 500);
+
+    auto certificates = store->certificatesOf("PKG-SAME");
+    BOOST_REQUIRE(certificates.size() == 2u);
+    checkSameCertificate(certificates[0], *second.certificate);
+    checkSameCertificate(certificates[1], *first.certificate);
+    BOOST_TEST(store->certificatesOf("PKG-NOT-THERE").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_duplicate_certificate_throws_and_nothing_of_the_call_is_applied) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-DUPCERT",
+                       {{"m-dup-1", "P01", "SAMR", "SUBMIT", 500}, {"m-dup-2", "P01", "SAMR", "SUBMIT", 600}});
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 2u);
+    FollowUps first;
+    first.certificate = sampleCertificate("PKG-DUPCERT", "P01", 1100);
+    BOOST_TEST(store->completeDispatch("m-dup-1", "owner", 1100, attemptAt(1000, "DECIDED"), {}, first));
+    const auto eventsBefore = store->eventsOf("PKG-DUPCERT").size();
+    const auto dispatchesBefore = store->dispatchesOf("PKG-DUPCERT").size();
+
+    const std::vector<PermitTransition> transitions = {
+        {"PKG-DUPCERT", "P03", core::PermitState::Waiting, core::PermitState::Queued, "", "P01 issued", 1200}};
+    FollowUps again;
+    again.certificate = sampleCertificate("PKG-DUPCERT", "P01", 1200);
+    again.certificate->number = "CERT-OTHER";
+    again.dispatches = {{"m-dup-p03", "P03", "MSA", "SUBMIT", 0}};
+    again.packageState = core::PackageState::InProgress;
+    BOOST_CHECK_THROW(
+        store->completeDispatch("m-dup-2", "owner", 1200, attemptAt(1000, "DECIDED"), transitions, again),
+        StoreError);
+
+    auto view = dispatchOf(*store, "PKG-DUPCERT", "m-dup-2");
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->state == "PENDING");
+    BOOST_TEST(view->attempts == 0);
+    BOOST_TEST(store->attemptsOf("m-dup-2").empty());
+    BOOST_TEST(!dispatchOf(*store, "PKG-DUPCERT", "m-dup-p03").has_value());
+    BOOST_TEST(store->dispatchesOf("PKG-DUPCERT").size() == dispatchesBefore);
+    BOOST_TEST(store->eventsOf("PKG-DUPCERT").size() == eventsBefore);
+    auto package = store->findPackage("C-PKG-DUPCERT", "PKG-DUPCERT");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST((package->state == core::PackageState::Received));
+    BOOST_TEST(package->updatedAt == 500);
+    BOOST_TEST((permitOf(*package, "P03").state == core::PermitState::Waiting));
+    auto certificates = store->certificatesOf("PKG-DUPCERT");
+    BOOST_REQUIRE(certificates.size() == 1u);
+    checkSameCertificate(certificates[0], *first.certificate);
+
+    // Still leased by "owner", who can finish it without the duplicate.
+    BOOST_TEST(store->leaseDueDispatches("other", 1200, kLease, 10, {}).empty());
+    again.certificate.reset();
+    BOOST_TEST(store->completeDispatch("m-dup-2", "owner", 1200, attemptAt(1000, "DECIDED"), transitions, again));
+    BOOST_TEST(dispatchOf(*store, "PKG-DUPCERT", "m-dup-p03").has_value());
+    BOOST_TEST((store->findPackage("C-PKG-DUPCERT", "PKG-DUPCERT")->state == core::PackageState::InProgress));
+}
+
+BOOST_AUTO_TEST_CASE(a_fenced_out_owner_writes_no_follow_ups) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-FENCED", {{"m-fenced", "P01", "SAMR", "SUBMIT", 500}});
+    const auto eventsBefore = store->eventsOf("PKG-FENCED").size();
+    BOOST_REQUIRE(store->leaseDueDispatches("owner-a", 1000, 1000, 10, {}).size() == 1u);
+
+    FollowUps followUps;
+    followUps.certificate = sampleCertificate("PKG-FENCED", "P01", 2000);
+    followUps.dispatches = {{"m-fenced-p03", "P03", "MSA", "SUBMIT", 0}};
+    followUps.packageState = core::PackageState::InProgress;
+    BOOST_TEST(!store->completeDispatch("m-fenced", "owner-a", 2000, attemptAt(1000, "DECIDED"), {}, followUps));
+    BOOST_TEST(!store->completeDispatch("m-fenced", "owner-b", 1500, attemptAt(1000, "DECIDED"), {}, followUps));
+
+    BOOST_TEST(store->certificatesOf("PKG-FENCED").empty());
+    BOOST_TEST(!dispatchOf(*store, "PKG-FENCED", "m-fenced-p03").has_value());
+    BOOST_TEST(store->dispatchesOf("PKG-FENCED").size() == 1u);
+    BOOST_TEST(store->eventsOf("PKG-FENCED").size() == eventsBefore);
+    BOOST_TEST(store->attemptsOf("m-fenced").empty());
+    auto package = store->findPackage("C-PKG-FENCED", "PKG-FENCED");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST((package->state == core::PackageState::Received));
+    BOOST_TEST(package->updatedAt == 500);
+}
+
+BOOST_AUTO_TEST_CASE(permits_of_any_company_are_listed_by_permit_id) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-PERMITS", {});
+    auto permits = store->permitsOf("PKG-PERMITS");
+    BOOST_REQUIRE(permits.size() == 2u);
+    BOOST_TEST(permits[0].permit == "P01");
+    BOOST_TEST(permits[0].department == "SAMR");
+    BOOST_TEST((permits[0].state == core::PermitState::Queued));
+    BOOST_TEST(permits[0].requestedByApplicant);
+    BOOST_TEST(permits[0].receiptNumber.empty());
+    BOOST_TEST(permits[0].updatedAt == 500);
+    BOOST_TEST(permits[1].permit == "P03");
+    BOOST_TEST(permits[1].department == "MSA");
+    BOOST_TEST((permits[1].state == core::PermitState::Waiting));
+    BOOST_TEST(!permits[1].requestedByApplicant);
+    BOOST_TEST(store->permitsOf("PKG-NOT-THERE").empty());
+}

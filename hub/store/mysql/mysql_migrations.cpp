@@ -127,6 +127,32 @@ const std::vector<Migration>& migrations() {
              " CONSTRAINT incidents_package FOREIGN KEY (package_id) REFERENCES packages (id)"
              ")" HUB_TABLE_OPTIONS,
          }},
+        {4,
+         "certificates and their outputs",
+         {
+             "CREATE TABLE IF NOT EXISTS certificates ("
+             " package_id VARCHAR(64) NOT NULL,"
+             " permit VARCHAR(16) NOT NULL,"
+             " department VARCHAR(32) NOT NULL,"
+             " number VARCHAR(128) NOT NULL,"
+             " issued_on VARCHAR(10) NOT NULL,"
+             " valid_until VARCHAR(10) NOT NULL,"
+             " document_sha256 CHAR(64) NOT NULL,"
+             " recorded_at BIGINT NOT NULL,"
+             " PRIMARY KEY (package_id, permit),"
+             " CONSTRAINT certificates_package FOREIGN KEY (package_id) REFERENCES packages (id)"
+             ")" HUB_TABLE_OPTIONS,
+             "CREATE TABLE IF NOT EXISTS certificate_outputs ("
+             " package_id VARCHAR(64) NOT NULL,"
+             " permit VARCHAR(16) NOT NULL,"
+             " position INT NOT NULL,"
+             " name VARCHAR(255) NOT NULL,"
+             " value TEXT NOT NULL,"
+             " PRIMARY KEY (package_id, permit, position),"
+             " CONSTRAINT certificate_outputs_certificate FOREIGN KEY (package_id, permit)"
+             " REFERENCES certificates (package_id, permit)"
+             ")" HUB_TABLE_OPTIONS,
+         }},
     };
     return all;
 }

@@ -471,7 +471,8 @@ class MysqlStore final : public Store {
     }
 
     bool completeDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
-                          const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions) override {
+                          const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions,
+                          const FollowUps& followUps) override {
         return transact("completeDispatch " + messageId, Access::Write, [&](sql::Connection& connection) {
             auto row = lockLeasedRow(connection, messageId, owner, now);
             if (!row) return false;
@@ -482,7 +483,62 @@ class MysqlStore final : public Store {
             update->executeUpdate();
             insertAttempt(connection, messageId, row->attempts + 1, attempt);
             for (const auto& transition : transitions) applyTransition(connection, transition);
+            applyFollowUps(connection, row->packageId, followUps, now);
             return true;
+        });
+    }
+
+    std::vector<CertificateRecord> certificatesOf(const std::string& packageId) override {
+        return transact("certificatesOf " + packageId, Access::Read, [&](sql::Connection& connection) {
+            std::vector<CertificateRecord> result;
+            {
+                Statement select = prepare(connection,
+                                           "SELECT permit, department, number, issued_on, valid_until, "
+                                           "document_sha256, recorded_at FROM certificates WHERE package_id = ? "
+                                           "ORDER BY recorded_at, permit");
+                select->setString(1, packageId);
+                Rows rows = query(select);
+                while (rows->next()) {
+                    CertificateRecord record;
+                    record.packageId = packageId;
+                    record.permit = text(rows, 1);
+                    record.department = text(rows, 2);
+                    record.number = text(rows, 3);
+                    record.issuedOn = text(rows, 4);
+                    record.validUntil = text(rows, 5);
+                    record.documentSha256 = text(rows, 6);
+                    record.recordedAt = rows->getInt64(7);
+                    result.push_back(std::move(record));
+                }
+            }
+            if (!result.empty()) {
+                Statement select = prepare(connection,
+                                           "SELECT name, value FROM certificate_outputs "
+                                           "WHERE package_id = ? AND permit = ? ORDER BY position");
+                for (auto& record : result) {
+                    select->setString(1, packageId);
+                    select->setString(2, record.permit);
+                    Rows rows = query(select);
+                    while (rows->next()) record.outputs.emplace_back(text(rows, 1), text(rows, 2));
+                }
+            }
+            return result;
+        });
+    }
+
+    std::vector<PermitView> permitsOf(const std::string& packageId) override {
+        return transact("permitsOf " + packageId, Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT permit, department, state, requested_by_applicant, receipt_number, "
+                                       "updated_at FROM permits WHERE package_id = ? ORDER BY permit");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            std::vector<PermitView> result;
+            while (rows->next()) {
+                result.push_back(PermitView{text(rows, 1), text(rows, 2), permitStateOf(text(rows, 3)),
+                                            rows->getInt(4) != 0, text(rows, 5), rows->getInt64(6)});
+            }
+            return result;
         });
     }
 
@@ -798,6 +854,92 @@ class MysqlStore final : public Store {
         touch->setInt64(1, transition.at);
         touch->setString(2, transition.packageId);
         touch->executeUpdate();
+    }
+
+    // A certificate recorded before or a dispatch id already taken fails
+    // with a duplicate key, which transact() turns into StoreError.
+    static void applyFollowUps(sql::Connection& connection, const std::string& packageId,
+                               const FollowUps& followUps, core::EpochMillis now) {
+        if (followUps.certificate) insertCertificate(connection, *followUps.certificate);
+        if (!followUps.dispatches.empty()) {
+            Statement insert = prepare(connection,
+                                       "INSERT INTO outbox (message_id, package_id, permit, department, kind, "
+                                       "state, attempts, due_at, created_at) "
+                                       "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
+            for (const auto& dispatch : followUps.dispatches) {
+                insert->setString(1, dispatch.messageId);
+                insert->setString(2, packageId);
+                insert->setString(3, dispatch.permit);
+                insert->setString(4, dispatch.department);
+                insert->setString(5, dispatch.kind);
+                insert->setInt64(6, dispatch.dueAt == 0 ? now : dispatch.dueAt);
+                insert->setInt64(7, now);
+                insert->executeUpdate();
+            }
+        }
+        if (followUps.packageState) changePackageState(connection, packageId, *followUps.packageState, now);
+    }
+
+    static void insertCertificate(sql::Connection& connection, const CertificateRecord& certificate) {
+        {
+            Statement insert = prepare(connection,
+                                       "INSERT INTO certificates (package_id, permit, department, number, "
+                                       "issued_on, valid_until, document_sha256, recorded_at) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            insert->setString(1, certificate.packageId);
+            insert->setString(2, certificate.permit);
+            insert->setString(3, certificate.department);
+            insert->setString(4, certificate.number);
+            insert->setString(5, certificate.issuedOn);
+            insert->setString(6, certificate.validUntil);
+            insert->setString(7, certificate.documentSha256);
+            insert->setInt64(8, certificate.recordedAt);
+            insert->executeUpdate();
+        }
+        if (certificate.outputs.empty()) return;
+        Statement insert = prepare(connection,
+                                   "INSERT INTO certificate_outputs (package_id, permit, position, name, value) "
+                                   "VALUES (?, ?, ?, ?, ?)");
+        int position = 0;
+        for (const auto& [name, value] : certificate.outputs) {
+            insert->setString(1, certificate.packageId);
+            insert->setString(2, certificate.permit);
+            insert->setInt(3, ++position);
+            insert->setString(4, name);
+            insert->setString(5, value);
+            insert->executeUpdate();
+        }
+    }
+
+    // A PACKAGE_STATE event only when the state really changes.
+    static void changePackageState(sql::Connection& connection, const std::string& packageId,
+                                   core::PackageState state, core::EpochMillis now) {
+        std::string current;
+        {
+            Statement select = prepare(connection, "SELECT state FROM packages WHERE id = ? FOR UPDATE");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            if (!rows->next()) throw StoreError("package " + packageId + " not found");
+            current = text(rows, 1);
+        }
+        if (current == textOf(state)) return;
+        {
+            Statement update = prepare(connection,
+                                       "UPDATE packages SET state = ?, updated_at = GREATEST(updated_at, ?) "
+                                       "WHERE id = ?");
+            update->setString(1, textOf(state));
+            update->setInt64(2, now);
+            update->setString(3, packageId);
+            update->executeUpdate();
+        }
+        Statement insert = prepare(connection,
+                                   "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) "
+                                   "VALUES (?, '', 'PACKAGE_STATE', ?, ?, '', ?)");
+        insert->setString(1, packageId);
+        insert->setString(2, current);
+        insert->setString(3, textOf(state));
+        insert->setInt64(4, now);
+        insert->executeUpdate();
     }
 
     bool closeIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,

@@ -118,6 +118,30 @@ const std::vector<Migration>& migrations() {
              "CREATE INDEX incidents_state_created ON incidents (state, created_at)",
              "CREATE INDEX incidents_message ON incidents (message_id)",
          }},
+        {4,
+         "certificates and their outputs",
+         {
+             R"(CREATE TABLE certificates (
+                 package_id      TEXT NOT NULL REFERENCES packages (id),
+                 permit          TEXT NOT NULL,
+                 department      TEXT NOT NULL,
+                 number          TEXT NOT NULL,
+                 issued_on       TEXT NOT NULL,
+                 valid_until     TEXT NOT NULL,
+                 document_sha256 TEXT NOT NULL,
+                 recorded_at     BIGINT NOT NULL,
+                 PRIMARY KEY (package_id, permit)
+             ))",
+             R"(CREATE TABLE certificate_outputs (
+                 package_id TEXT NOT NULL,
+                 permit     TEXT NOT NULL,
+                 position   INTEGER NOT NULL,
+                 name       TEXT NOT NULL,
+                 value      TEXT NOT NULL,
+                 PRIMARY KEY (package_id, permit, position),
+                 FOREIGN KEY (package_id, permit) REFERENCES certificates (package_id, permit)
+             ))",
+         }},
     };
     return all;
 }

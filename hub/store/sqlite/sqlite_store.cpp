@@ -344,7 +344,8 @@ class SqliteStore final : public Store {
     }
 
     bool completeDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
-                          const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions) override {
+                          const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions,
+                          const FollowUps& followUps) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
         auto row = leasedRow(messageId, owner, now);
@@ -358,8 +359,57 @@ class SqliteStore final : public Store {
         }
         insertAttempt(messageId, row->attempts + 1, attempt);
         for (const auto& transition : transitions) applyTransition(transition);
+        applyFollowUps(row->packageId, followUps, now);
         transaction.commit();
         return true;
+    }
+
+    std::vector<CertificateRecord> certificatesOf(const std::string& packageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        std::vector<CertificateRecord> result;
+        {
+            Query select(db_,
+                         "SELECT permit, department, number, issued_on, valid_until, document_sha256, recorded_at "
+                         "FROM certificates WHERE package_id = ? ORDER BY recorded_at, permit");
+            select->bindText(1, packageId);
+            while (select->step()) {
+                CertificateRecord record;
+                record.packageId = packageId;
+                record.permit = select->text(0);
+                record.department = select->text(1);
+                record.number = select->text(2);
+                record.issuedOn = select->text(3);
+                record.validUntil = select->text(4);
+                record.documentSha256 = select->text(5);
+                record.recordedAt = select->integer(6);
+                result.push_back(std::move(record));
+            }
+        }
+        for (auto& record : result) {
+            Query outputs(db_,
+                          "SELECT name, value FROM certificate_outputs WHERE package_id = ? AND permit = ? "
+                          "ORDER BY position");
+            outputs->bindText(1, packageId);
+            outputs->bindText(2, record.permit);
+            while (outputs->step()) record.outputs.emplace_back(outputs->text(0), outputs->text(1));
+        }
+        return result;
+    }
+
+    std::vector<PermitView> permitsOf(const std::string& packageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT permit, department, state, requested_by_applicant, receipt_number, updated_at "
+                     "FROM permits WHERE package_id = ? ORDER BY permit");
+        select->bindText(1, packageId);
+        std::vector<PermitView> result;
+        while (select->step()) {
+            result.push_back(PermitView{select->text(0), select->text(1), permitStateOf(select->text(2)),
+                                        select->integer(3) != 0, select->text(4), select->integer(5)});
+        }
+        return result;
     }
 
     bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,
@@ -648,6 +698,84 @@ class SqliteStore final : public Store {
         touch->bindInt(1, transition.at);
         touch->bindText(2, transition.packageId);
         touch->run();
+    }
+
+    // Caller holds mutex_ inside a write transaction. Throws StoreError when
+    // the certificate was recorded before or a dispatch id is taken.
+    void applyFollowUps(const std::string& packageId, const FollowUps& followUps, core::EpochMillis now) {
+        if (followUps.certificate) insertCertificate(*followUps.certificate);
+        for (const auto& dispatch : followUps.dispatches) {
+            Query insert(db_,
+                         "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, "
+                         "due_at, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
+            insert->bindText(1, dispatch.messageId);
+            insert->bindText(2, packageId);
+            insert->bindText(3, dispatch.permit);
+            insert->bindText(4, dispatch.department);
+            insert->bindText(5, dispatch.kind);
+            insert->bindInt(6, dispatch.dueAt == 0 ? now : dispatch.dueAt);
+            insert->bindInt(7, now);
+            insert->run();
+        }
+        if (followUps.packageState) changePackageState(packageId, *followUps.packageState, now);
+    }
+
+    // Caller holds mutex_ inside a write transaction.
+    void insertCertificate(const CertificateRecord& certificate) {
+        {
+            Query insert(db_,
+                         "INSERT INTO certificates (package_id, permit, department, number, issued_on, valid_until, "
+                         "document_sha256, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            insert->bindText(1, certificate.packageId);
+            insert->bindText(2, certificate.permit);
+            insert->bindText(3, certificate.department);
+            insert->bindText(4, certificate.number);
+            insert->bindText(5, certificate.issuedOn);
+            insert->bindText(6, certificate.validUntil);
+            insert->bindText(7, certificate.documentSha256);
+            insert->bindInt(8, certificate.recordedAt);
+            insert->run();
+        }
+        int position = 0;
+        for (const auto& [name, value] : certificate.outputs) {
+            Query insert(db_,
+                         "INSERT INTO certificate_outputs (package_id, permit, position, name, value) "
+                         "VALUES (?, ?, ?, ?, ?)");
+            insert->bindText(1, certificate.packageId);
+            insert->bindText(2, certificate.permit);
+            insert->bindInt(3, ++position);
+            insert->bindText(4, name);
+            insert->bindText(5, value);
+            insert->run();
+        }
+    }
+
+    // Caller holds mutex_ inside a write transaction. A PACKAGE_STATE event
+    // only when the state really changes.
+    void changePackageState(const std::string& packageId, core::PackageState state, core::EpochMillis now) {
+        std::string current;
+        {
+            Query select(db_, "SELECT state FROM packages WHERE id = ?");
+            select->bindText(1, packageId);
+            if (!select->step()) throw StoreError("package " + packageId + " not found");
+            current = select->text(0);
+        }
+        if (current == textOf(state)) return;
+        {
+            Query update(db_, "UPDATE packages SET state = ?, updated_at = MAX(updated_at, ?) WHERE id = ?");
+            update->bindText(1, textOf(state));
+            update->bindInt(2, now);
+            update->bindText(3, packageId);
+            update->run();
+        }
+        Query insert(db_,
+                     "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) "
+                     "VALUES (?, '', 'PACKAGE_STATE', ?, ?, '', ?)");
+        insert->bindText(1, packageId);
+        insert->bindText(2, current);
+        insert->bindText(3, textOf(state));
+        insert->bindInt(4, now);
+        insert->run();
     }
 
     bool closeIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
