@@ -2,7 +2,9 @@
 
 #include <chrono>
 
+#include <Poco/DigestEngine.h>
 #include <Poco/Logger.h>
+#include <Poco/SHA2Engine.h>
 
 #include "adapter/case_document.h"
 #include "adapter/request_renderer.h"
@@ -43,6 +45,12 @@ core::PermitEvent permitEventOf(adapter::Outcome outcome) {
     return core::PermitEvent::Acknowledged;
 }
 
+std::string sha256Hex(const std::string& bytes) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(bytes);
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
 std::string shortError(std::string text) {
     constexpr std::size_t kMax = 480;
     if (text.size() > kMax) text = text.substr(0, kMax) + "…";
@@ -69,10 +77,10 @@ DepartmentChannel::DepartmentChannel(std::shared_ptr<const adapter::DepartmentAd
     core::validate(retry);
 }
 
-Dispatcher::Dispatcher(store::Store& store, std::vector<std::unique_ptr<DepartmentChannel>> channels,
-                       const core::Clock& clock, core::RandomSource& random, core::IdSource& ids,
-                       DispatcherSettings settings)
-    : store_(store), channels_(std::move(channels)), clock_(clock), random_(random), ids_(ids),
+Dispatcher::Dispatcher(store::Store& store, const core::Catalogue& catalogue,
+                       std::vector<std::unique_ptr<DepartmentChannel>> channels, const core::Clock& clock,
+                       core::RandomSource& random, core::IdSource& ids, DispatcherSettings settings)
+    : store_(store), catalogue_(catalogue), channels_(std::move(channels)), clock_(clock), random_(random), ids_(ids),
       settings_(std::move(settings)) {
     for (auto& channel : channels_) byCode_[channel->adapter->code()] = channel.get();
 }
@@ -119,6 +127,26 @@ std::vector<DeliveryReport> Dispatcher::runOnce() {
     return reports;
 }
 
+// Certificates issued so far, prerequisites first (catalogue order).
+std::vector<adapter::IssuedCertificate> Dispatcher::issuedSoFar(const std::string& packageId) {
+    const auto records = store_.certificatesOf(packageId);
+    std::vector<adapter::IssuedCertificate> issued;
+    for (const auto& item : catalogue_.permits()) {
+        for (const auto& record : records) {
+            if (record.permit != item.id) continue;
+            adapter::IssuedCertificate certificate;
+            certificate.permit = record.permit;
+            certificate.department = record.department;
+            certificate.number = record.number;
+            certificate.issuedOn = record.issuedOn;
+            if (!record.validUntil.empty()) certificate.validUntil = record.validUntil;
+            certificate.outputs = record.outputs;
+            issued.push_back(std::move(certificate));
+        }
+    }
+    return issued;
+}
+
 DeliveryReport Dispatcher::park(const store::LeasedDispatch& dispatch, store::AttemptRecord attempt,
                                 const std::string& reason) {
     const std::string incident = "INC-" + ids_.messageId();
@@ -157,6 +185,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     input.senderId = settings_.senderId;
     input.callbackUrl = settings_.callbackBaseUrl + "/api/v1/departments/" + department + "/callbacks";
     input.packageXml = std::move(*packageXml);
+    input.issued = issuedSoFar(dispatch.packageId);
     adapter::RenderResult rendered;
     try {
         rendered = adapter::renderRequest(*channel.adapter, adapter::buildCaseDocument(input));
@@ -211,14 +240,45 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
                             "department answered " + event->departmentWord + ", not allowed for a QUEUED permit");
             }
             attempt.outcome = outcome.deliveryClass == core::DeliveryClass::Acknowledged ? "ACKNOWLEDGED" : "DECIDED";
+            const core::EpochMillis now = clock_.now();
             std::string detail = department + " " + event->departmentWord;
             if (!event->receiptNumber.empty()) detail += ", receipt " + event->receiptNumber;
-            store::PermitTransition transition{dispatch.packageId, dispatch.permit, from, *to, event->receiptNumber,
-                                               detail, clock_.now()};
-            if (!store_.completeDispatch(dispatch.messageId, settings_.owner, clock_.now(), attempt, {transition}))
+            if (!event->reasons.empty()) detail += ": " + event->reasons.front();
+            std::vector<store::PermitTransition> transitions{
+                {dispatch.packageId, dispatch.permit, from, *to, event->receiptNumber, detail, now}};
+
+            // What the decision changes beyond this permit: its certificate,
+            // the dependents it releases or blocks, the package's state.
+            store::FollowUps followUps;
+            std::vector<core::PermitStatus> permits;
+            for (const auto& view : store_.permitsOf(dispatch.packageId))
+                permits.push_back({view.permit, view.permit == dispatch.permit ? *to : view.state});
+            if (*to == core::PermitState::Issued) {
+                store::CertificateRecord certificate{dispatch.packageId, dispatch.permit, department,
+                                                    event->certificateNumber, event->issuedOn, event->validUntil,
+                                                    {}, sha256Hex(sent.body), now};
+                for (const auto& [name, values] : event->outputs)
+                    for (const auto& value : values) certificate.outputs.emplace_back(name, value);
+                followUps.certificate = std::move(certificate);
+            }
+            for (const auto& consequence : core::consequencesOf(catalogue_, permits, dispatch.permit)) {
+                transitions.push_back({dispatch.packageId, consequence.permit, consequence.from, consequence.to, {},
+                                       consequence.reason, now});
+                for (auto& status : permits)
+                    if (status.permit == consequence.permit) status.state = consequence.to;
+                if (consequence.to == core::PermitState::Queued) {
+                    const core::PermitItem* item = catalogue_.findPermit(consequence.permit);
+                    followUps.dispatches.push_back(
+                        {ids_.messageId(), consequence.permit, item ? item->department : "", "SUBMIT", now});
+                }
+            }
+            followUps.packageState = core::derivePackageState(permits, false);
+            if (!store_.completeDispatch(dispatch.messageId, settings_.owner, now, attempt, transitions, followUps))
                 return {dispatch.messageId, department, "LEASE_LOST", "lease lost before completing"};
-            log().information("package=%s permit=%s department=%s message=%s %s in %dms", dispatch.packageId,
-                              dispatch.permit, department, dispatch.messageId, detail, sent.latencyMs);
+            if (!followUps.dispatches.empty()) wake();
+            log().information("package=%s permit=%s department=%s message=%s %s in %dms, %z dependent(s) changed",
+                              dispatch.packageId, dispatch.permit, department, dispatch.messageId, detail,
+                              sent.latencyMs, transitions.size() - 1);
             return {dispatch.messageId, department, attempt.outcome, detail};
         }
         case core::DeliveryClass::Retryable: {

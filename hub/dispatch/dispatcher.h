@@ -9,7 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "adapter/case_document.h"
 #include "adapter/department_config.h"
+#include "core/catalogue.h"
 #include "core/circuit_breaker.h"
 #include "core/clock.h"
 #include "core/concurrency_limiter.h"
@@ -51,11 +53,14 @@ struct DeliveryReport {
 };
 
 // Consumes the outbox: leases due dispatches, renders each call through its
-// department's adapter (validated against the department's schema before
+// department's adapter (the case document carries every certificate issued so
+// far; the message is validated against the department's schema before
 // anything is sent), sends it with its stable message id and signature,
-// classifies the answer and records the attempt: acknowledged or decided
-// (permit transitions applied), retried later with backoff and jitter, or
-// parked as an incident for an admin. Per department: a concurrency limit and
+// classifies the answer and records the attempt: acknowledged or decided —
+// the permit's transition, an issued permit's certificate, the dependents it
+// releases or blocks with their new dispatches, and the package's state, all
+// in one transaction —, retried later with backoff and jitter, or parked as
+// an incident for an admin. Per department: a concurrency limit and
 // a circuit breaker; paused departments are not leased at all.
 //
 // Thread-safe: runOnce may be called from several threads; start() runs
@@ -64,9 +69,9 @@ struct DeliveryReport {
 // nothing; the department de-duplicates a second send on the message id.
 class Dispatcher {
   public:
-    Dispatcher(store::Store& store, std::vector<std::unique_ptr<DepartmentChannel>> channels,
-               const core::Clock& clock, core::RandomSource& random, core::IdSource& ids,
-               DispatcherSettings settings);
+    Dispatcher(store::Store& store, const core::Catalogue& catalogue,
+               std::vector<std::unique_ptr<DepartmentChannel>> channels, const core::Clock& clock,
+               core::RandomSource& random, core::IdSource& ids, DispatcherSettings settings);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -90,10 +95,12 @@ class Dispatcher {
   private:
     DeliveryReport deliver(const store::LeasedDispatch& dispatch, DepartmentChannel& channel);
     DeliveryReport park(const store::LeasedDispatch& dispatch, store::AttemptRecord attempt, const std::string& reason);
+    std::vector<adapter::IssuedCertificate> issuedSoFar(const std::string& packageId);
     std::vector<std::string> departmentsNotToLease() const;
     void loop();
 
     store::Store& store_;
+    const core::Catalogue& catalogue_;
     std::vector<std::unique_ptr<DepartmentChannel>> channels_;
     std::map<std::string, DepartmentChannel*> byCode_;
     const core::Clock& clock_;

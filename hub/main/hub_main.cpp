@@ -223,8 +223,9 @@ class HubApplication final : public Poco::Util::ServerApplication {
             settings.dispatch.callbackBaseUrl.empty()
                 ? "http://" + settings.server.host + ":" + std::to_string(server.port())
                 : settings.dispatch.callbackBaseUrl;
-        hub::dispatch::Dispatcher dispatcher(*store, departmentChannels(settings, departments, transports, clock),
-                                             clock, random, *ids, dispatchSettings);
+        hub::dispatch::Dispatcher dispatcher(*store, catalogue,
+                                             departmentChannels(settings, departments, transports, clock), clock,
+                                             random, *ids, dispatchSettings);
 
         admin.attachDispatcher(&dispatcher);
         server.start();

@@ -6,6 +6,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <fstream>
@@ -111,7 +112,7 @@ struct Fixture {
                                                                              "secret-" + department->code(), clock));
         }
         dispatcher = std::make_unique<dispatch::Dispatcher>(
-            *store, std::move(channels), clock, random, *ids,
+            *store, catalogue, std::move(channels), clock, random, *ids,
             dispatch::DispatcherSettings{"hub-test-1", 60'000, 8, "licensing-hub", "http://127.0.0.1:8080", 10});
     }
     ~Fixture() {
@@ -336,6 +337,55 @@ BOOST_AUTO_TEST_CASE(a_dead_processes_lease_is_taken_over_when_it_expires) {
     BOOST_TEST(stateOf(id, "P12") == core::PermitState::Submitted);
     // The dead process wakes up: its writes are refused.
     BOOST_TEST(!store->completeDispatch(stolen[0].messageId, "hub-dead", clock.now(), {}, {}));
+}
+
+BOOST_AUTO_TEST_CASE(an_on_the_spot_approval_records_the_certificate_and_releases_the_dependents) {
+    const std::string id = savePackage();
+    transports["SAMR"]->script.push_back(sample("samr", "response-decided-approved.xml"));
+    transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
+    auto reports = dispatcher->runOnce();
+    BOOST_TEST(resultFor(reports, "SAMR") == "DECIDED");
+    BOOST_TEST(stateOf(id, "P01") == core::PermitState::Issued);
+
+    auto certificates = store->certificatesOf(id);
+    BOOST_TEST_REQUIRE(certificates.size() == 1u);
+    BOOST_TEST(certificates[0].permit == "P01");
+    BOOST_TEST(certificates[0].number == "37020212026112800017");
+    BOOST_TEST(certificates[0].issuedOn == "2026-11-28");
+    const std::pair<std::string, std::string> uscc{"uscc", "91370202MA3C4L5X1D"};
+    BOOST_TEST((std::find(certificates[0].outputs.begin(), certificates[0].outputs.end(), uscc) !=
+                certificates[0].outputs.end()));
+
+    // P05 needs only P01: released, with its own dispatch. P06 still waits for P05 and P12.
+    BOOST_TEST(stateOf(id, "P05") == core::PermitState::Queued);
+    BOOST_TEST(stateOf(id, "P06") == core::PermitState::Waiting);
+    BOOST_TEST(dispatchOf(id, "P05").state == "PENDING");
+    BOOST_TEST(store->findPackage("acme", id)->state == core::PackageState::InProgress);
+
+    // The MSA request for P05 carries what SAMR issued.
+    transports["MSA"]->script.push_back(sample("msa", "response-ack.xml"));
+    BOOST_TEST(resultFor(dispatcher->runOnce(), "MSA") == "ACKNOWLEDGED");
+    BOOST_TEST_REQUIRE(transports["MSA"]->sent.size() == 1u);
+    BOOST_TEST(transports["MSA"]->sent[0].body.find("91370202MA3C4L5X1D") != std::string::npos);
+    BOOST_TEST(stateOf(id, "P05") == core::PermitState::Submitted);
+}
+
+BOOST_AUTO_TEST_CASE(a_refusal_blocks_every_dependent_and_fails_the_package_partially) {
+    const std::string id = savePackage();
+    transports["SAMR"]->script.push_back(sample("samr", "response-refused.xml"));
+    transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
+    dispatcher->runOnce();
+    BOOST_TEST(stateOf(id, "P01") == core::PermitState::NotAccepted);
+    for (const char* dependent : {"P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10", "P11"})
+        BOOST_TEST(stateOf(id, dependent) == core::PermitState::Blocked, dependent);
+    BOOST_TEST(stateOf(id, "P12") == core::PermitState::Submitted);
+    BOOST_TEST(store->findPackage("acme", id)->state == core::PackageState::PartiallyFailed);
+    BOOST_TEST(store->certificatesOf(id).empty());
+    bool blockedEvent = false;
+    for (const auto& event : store->eventsOf(id))
+        if (event.permit == "P05" && event.toState == "BLOCKED" && event.detail == "prerequisite P01 NOT_ACCEPTED")
+            blockedEvent = true;
+    BOOST_TEST(blockedEvent);
 }
 
 BOOST_AUTO_TEST_CASE(background_threads_deliver_and_stop_gracefully) {
