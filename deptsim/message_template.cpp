@@ -1,5 +1,7 @@
 #include "deptsim/message_template.h"
 
+#include "xml/escape.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -35,21 +37,7 @@ std::string TemplateValues::first(std::string_view name) const {
     return list && !list->empty() ? list->front() : std::string();
 }
 
-std::string escapeXml(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string escapeXml(std::string_view text) { return hub::xml::escapeText(text); }
 
 namespace {
 

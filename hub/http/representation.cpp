@@ -10,23 +10,10 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
 
+#include "xml/escape.h"
+
 namespace hub::http {
 namespace {
-
-std::string escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string singular(const std::string& key) {
     static const std::map<std::string, std::string> special = {
@@ -59,7 +46,7 @@ void writeValue(std::ostream& out, const std::string& name, const Poco::Dynamic:
         for (std::size_t i = 0; i < array.size(); ++i) writeValue(out, child, array.get(i));
         out << "</" << name << '>';
     } else {
-        out << '<' << name << '>' << escape(value.convert<std::string>()) << "</" << name << '>';
+        out << '<' << name << '>' << xml::escapeText(value.convert<std::string>()) << "</" << name << '>';
     }
 }
 
@@ -87,7 +74,7 @@ std::string jsonToXml(const std::string& json, const std::string& rootElement, c
     }
     std::ostringstream out;
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" << rootElement;
-    if (!xmlNamespace.empty()) out << " xmlns=\"" << escape(xmlNamespace) << '"';
+    if (!xmlNamespace.empty()) out << " xmlns=\"" << xml::escapeText(xmlNamespace) << '"';
     out << '>';
     if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) writeObject(out, *parsed.extract<Poco::JSON::Object::Ptr>());
     out << "</" << rootElement << ">\n";
