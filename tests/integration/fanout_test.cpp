@@ -93,6 +93,12 @@ struct Rig {
         return pending.empty();
     }
 
+    std::string adminToken() const {
+        std::string out;
+        hub.runCommand({"token", "issue", "--role", "admin", "--label", "fanout-test"}, out);
+        return out.substr(0, out.find('\n'));
+    }
+
     long total(const std::string& statistic) const {
         long sum = 0;
         for (const auto& code : kDepartments) sum += simulator.stat(code, statistic);
@@ -150,4 +156,29 @@ BOOST_AUTO_TEST_CASE(kill_9_during_the_fan_out_loses_nothing_and_duplicates_noth
     BOOST_TEST_MESSAGE("crash run: " << kPackages << " packages, " << kKills << " kills, "
                                      << rig.total("received") << " messages received by departments, "
                                      << rig.total("duplicates") << " re-sent after a crash and de-duplicated");
+}
+
+BOOST_AUTO_TEST_CASE(department_faults_are_retried_until_every_call_is_through) {
+    Rig rig;
+    // A third of SAMR's answers are server errors, some CCS answers never
+    // come (the hub times out and retries), and MSA refuses connections for a
+    // while; none of it may lose or double a call.
+    auto configure = [&](const std::string& body) {
+        auto reply = rig.simulator.control("POST", "/_sim/faults", body);
+        BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+    };
+    configure(R"({"department":"SAMR","errorRate":0.3})");
+    configure(R"({"department":"CCS","errorRate":0.2,"timeoutRate":0.1,"holdMs":9000})");
+    configure(R"({"department":"MSA","downForSeconds":3})");
+
+    constexpr int kPackages = 10;
+    std::vector<std::string> ids;
+    for (int i = 0; i < kPackages; ++i) ids.push_back(rig.submit("faults-" + std::to_string(i)));
+    BOOST_TEST_REQUIRE(rig.waitUntilDispatched(ids, std::chrono::seconds(120)), rig.hub.logTail());
+
+    BOOST_TEST(rig.simulator.stat("SAMR", "effects") + rig.simulator.stat("CCS", "effects") == 2 * kPackages);
+    BOOST_TEST(rig.total("duplicateEffects") == 0);
+    BOOST_TEST(rig.simulator.stat("SAMR", "received") > kPackages);  // the errors were retried
+    auto incidents = rig.hub.request("GET", "/admin/api/incidents", {{"Authorization", "Bearer " + rig.adminToken()}});
+    BOOST_TEST(rig.json(incidents)->getArray("incidents")->size() == 0u, incidents.body);
 }
