@@ -133,7 +133,13 @@ std::string DeptsimProcess::secret(const std::string& department) const {
 hub::transport::TransportResult DeptsimProcess::send(const std::string& department, const std::string& body,
                                                      const std::string& messageId,
                                                      const std::string& secretOverride, int timeoutMs) const {
-    hub::transport::HttpTransport transport(department == "MOT" ? "text/xml; charset=utf-8" : "");
+    // The transport the hub uses for this department, by the kind its
+    // adapters/<dept>/department.json names.
+    const auto config = parseJson(readFile(sourceDirectory() + "/adapters/" + Poco::toLower(department) +
+                                           "/department.json"));
+    hub::transport::TransportRegistry registry;
+    hub::transport::registerStandardTransports(registry);
+    auto transport = registry.create(config->getObject("transport")->getValue<std::string>("kind"));
     hub::transport::Endpoint endpoint;
     endpoint.url = url(department);
     endpoint.timeoutMs = timeoutMs;
@@ -142,7 +148,7 @@ hub::transport::TransportResult DeptsimProcess::send(const std::string& departme
     message.messageId = messageId;
     message.body = body;
     message.contentType = "application/xml; charset=utf-8";
-    return transport.send(endpoint, message, now());
+    return transport->send(endpoint, message, now());
 }
 
 Reply DeptsimProcess::control(const std::string& method, const std::string& path, const std::string& body) const {
