@@ -19,6 +19,7 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/TemporaryFile.h>
+#include <Poco/ThreadPool.h>
 
 #include "transport/http_transport.h"
 
@@ -230,12 +231,18 @@ class RecordingFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 CallbackReceiver::CallbackReceiver() {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
     port_ = socket.address().port();
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new RecordingFactory(*this), socket,
+    pool_ = std::make_unique<Poco::ThreadPool>(1, 8);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new RecordingFactory(*this), *pool_, socket,
                                                       new Poco::Net::HTTPServerParams);
     server_->start();
 }
 
-CallbackReceiver::~CallbackReceiver() { server_->stop(); }
+// Handlers hold a reference to this receiver: stop the server and wait for
+// every handler thread before the members go.
+CallbackReceiver::~CallbackReceiver() {
+    server_->stopAll(true);
+    pool_->joinAll();
+}
 
 std::string CallbackReceiver::url(const std::string& department) const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/departments/" + department + "/callbacks";

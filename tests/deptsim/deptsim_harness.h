@@ -12,6 +12,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Process.h>
+#include <Poco/ThreadPool.h>
 
 #include "transport/transport.h"
 #include "xml/document.h"
@@ -83,6 +84,7 @@ class CallbackReceiver {
     std::mutex mutex_;
     std::condition_variable arrived_;
     std::vector<Received> received_;
+    std::unique_ptr<Poco::ThreadPool> pool_;  // before server_: destroyed after it
     std::unique_ptr<Poco::Net::HTTPServer> server_;
     int port_ = 0;
 };

@@ -16,6 +16,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/ThreadPool.h>
 
 #include "transport/message_signature.h"
 #include "transport/transport.h"
@@ -82,15 +83,25 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
     Recorded& recorded_;
 };
 
+// A loopback HTTP server with its own thread pool, joined on destruction so
+// that no handler (e.g. one still sleeping after the client timed out)
+// outlives the test.
 struct FakeDepartment {
-    FakeDepartment() : socket(Poco::Net::SocketAddress("127.0.0.1", 0)), server(new Factory(recorded), socket, new Poco::Net::HTTPServerParams) {
+    FakeDepartment()
+        : pool(1, 4),
+          socket(Poco::Net::SocketAddress("127.0.0.1", 0)),
+          server(new Factory(recorded), pool, socket, new Poco::Net::HTTPServerParams) {
         server.start();
     }
-    ~FakeDepartment() { server.stopAll(true); }
+    ~FakeDepartment() {
+        server.stopAll(true);
+        pool.joinAll();
+    }
     std::string url(const std::string& path) const {
         return "http://127.0.0.1:" + std::to_string(socket.address().port()) + path;
     }
     Recorded recorded;
+    Poco::ThreadPool pool;
     Poco::Net::ServerSocket socket;
     Poco::Net::HTTPServer server;
 };
