@@ -27,13 +27,7 @@ const std::vector<std::string> kDepartments = {"SAMR", "MOT", "MSA", "CUSTOMS", 
 
 hub::testing::StoreChoice storeFromArguments() {
     auto& suite = boost::unit_test::framework::master_test_suite();
-    hub::testing::StoreChoice choice;
-    if (suite.argc >= 2) choice.kind = suite.argv[1];
-    if (choice.kind == "mysql") {
-        if (suite.argc < 3) throw std::runtime_error("mysql needs the MariaDB env file as second argument");
-        choice.mariadbEnvFile = suite.argv[2];
-    }
-    return choice;
+    return hub::testing::storeChoiceFromArguments(suite.argc, suite.argv);
 }
 
 // deptsim on free ports and a hub whose department endpoints point at it.

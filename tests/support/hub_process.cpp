@@ -50,6 +50,16 @@ std::string readFile(const std::string& path) {
     return out.str();
 }
 
+StoreChoice storeChoiceFromArguments(int argc, char** argv) {
+    StoreChoice choice;
+    if (argc >= 2) choice.kind = argv[1];
+    if (choice.kind == "mysql") {
+        if (argc < 3) throw std::runtime_error("mysql needs the MariaDB env file as second argument");
+        choice.mariadbEnvFile = argv[2];
+    }
+    return choice;
+}
+
 std::map<std::string, std::string> readEnvFile(const std::string& path) {
     std::ifstream in(path);
     if (!in)

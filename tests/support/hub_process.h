@@ -74,6 +74,11 @@ class HubProcess {
     int port_ = 0;
 };
 
+// The store a black-box test runs on, from its command line after "--":
+// "sqlite" (the default) or "mysql <mariadb env file>". Throws
+// std::runtime_error when mysql lacks its file.
+StoreChoice storeChoiceFromArguments(int argc, char** argv);
+
 // Reads KEY=VALUE lines.
 std::map<std::string, std::string> readEnvFile(const std::string& path);
 

@@ -1,5 +1,7 @@
 #include "store/mysql/mysql_store.h"
 
+#include "store/state_columns.h"
+
 #include <algorithm>
 #include <chrono>
 #include <sstream>
@@ -56,20 +58,8 @@ class BlobParameter {
     std::istringstream stream_;
 };
 
-core::PermitState permitStateOf(const std::string& name) {
-    auto state = core::parsePermitState(name);
-    if (!state) throw StoreError("mysql: unknown permit state \"" + name + "\" in the database");
-    return *state;
-}
-
-core::PackageState packageStateOf(const std::string& name) {
-    auto state = core::parsePackageState(name);
-    if (!state) throw StoreError("mysql: unknown package state \"" + name + "\" in the database");
-    return *state;
-}
-
-std::string textOf(core::PermitState state) { return std::string(core::toString(state)); }
-std::string textOf(core::PackageState state) { return std::string(core::toString(state)); }
+core::PermitState permitStateOf(const std::string& name) { return store::permitStateOf(name, "mysql"); }
+core::PackageState packageStateOf(const std::string& name) { return store::packageStateOf(name, "mysql"); }
 
 // Retry: the incident RETRIED, its dispatch PENDING again, due at once.
 // Cancel: the incident CANCELLED, its dispatch CANCELLED.

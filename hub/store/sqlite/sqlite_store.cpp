@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/state_columns.h"
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -21,20 +23,8 @@ core::EpochMillis wallClockNow() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-core::PermitState permitStateOf(const std::string& name) {
-    auto state = core::parsePermitState(name);
-    if (!state) throw StoreError("sqlite: unknown permit state \"" + name + "\" in the database");
-    return *state;
-}
-
-core::PackageState packageStateOf(const std::string& name) {
-    auto state = core::parsePackageState(name);
-    if (!state) throw StoreError("sqlite: unknown package state \"" + name + "\" in the database");
-    return *state;
-}
-
-std::string textOf(core::PermitState state) { return std::string(core::toString(state)); }
-std::string textOf(core::PackageState state) { return std::string(core::toString(state)); }
+core::PermitState permitStateOf(const std::string& name) { return store::permitStateOf(name, "sqlite"); }
+core::PackageState packageStateOf(const std::string& name) { return store::packageStateOf(name, "sqlite"); }
 
 // Retry: the incident RETRIED, its dispatch PENDING again, due at once.
 // Cancel: the incident CANCELLED, its dispatch CANCELLED.
