@@ -201,8 +201,12 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     }
 
     // Send, then read the answer in the department's dialect.
-    transport::OutboundMessage message{dispatch.messageId, rendered.request->body, rendered.request->contentType,
-                                       rendered.request->soapAction, dispatch.packageId};
+    transport::OutboundMessage message;
+    message.messageId = dispatch.messageId;
+    message.body = rendered.request->body;
+    message.contentType = rendered.request->contentType;
+    message.soapAction = rendered.request->soapAction;
+    message.packageId = dispatch.packageId;
     const transport::TransportResult sent = channel.transport->send(channel.endpoint, message, clock_.now());
     attempt.latencyMs = sent.latencyMs;
     attempt.httpStatus = sent.httpStatus;
