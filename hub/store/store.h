@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/permit_clock.h"
 #include "core/states.h"
 
 namespace hub::store {
@@ -18,6 +19,13 @@ namespace hub::store {
 class StoreError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
+};
+
+// A transition's `from` state no longer holds: another writer changed the
+// permit first. Nothing was written; the caller re-reads and decides again.
+class StateConflict : public StoreError {
+  public:
+    using StoreError::StoreError;
 };
 
 struct NewPermit {
@@ -32,8 +40,9 @@ struct NewDispatch {
     std::string messageId;    // stable across retries of this logical call
     std::string permit;
     std::string department;
-    std::string kind;         // "SUBMIT" at intake
+    std::string kind;         // "SUBMIT" at intake; "CORRECTION", "CANCEL", "STATUS_QUERY", "NOTIFY_READY"
     core::EpochMillis dueAt = 0;
+    std::string payload;      // CORRECTION: the applicant's supplement XML; STATUS_QUERY: the poll interval (ms); else empty
 };
 
 struct NewEvent {
@@ -67,6 +76,7 @@ struct PermitView {
     bool requestedByApplicant = true;
     std::string receiptNumber;     // empty until a department acknowledges
     core::EpochMillis updatedAt = 0;
+    core::PermitClockFacts clock;  // the dated facts of its legal clocks
 };
 
 struct PackageView {
@@ -79,6 +89,7 @@ struct PackageView {
     std::string proposedName;
     std::string applicantReference;
     std::string notificationUrl;
+    core::EpochMillis readyAt = 0;    // when it became READY_TO_OPERATE; 0 before
     std::vector<PermitView> permits;  // ordered by permit id
 };
 
@@ -167,6 +178,7 @@ struct LeasedDispatch {
     int attempts = 0;                  // attempts made before this lease
     core::EpochMillis dueAt = 0;
     core::EpochMillis leaseUntil = 0;
+    std::string payload;               // NewDispatch::payload
 };
 
 // One attempt to deliver a dispatch, recorded whatever its outcome.
@@ -193,6 +205,11 @@ struct PermitTransition {
     std::string receiptNumber;         // stored when not empty
     std::string detail;
     core::EpochMillis at = 0;
+    std::optional<core::PermitClockFacts> clock;  // when set, replaces the permit's clock facts
+    // The event's type; "PERMIT_STATE" for a state change. With from == to the
+    // state is not changed (only the receipt number and clock facts), e.g.
+    // "DEADLINE_MISSED" or "RECEIPT_AFTER_WITHDRAWAL".
+    std::string eventType = "PERMIT_STATE";
 };
 
 // An issued permit's certificate (GB/T 36901-style electronic certificate
@@ -216,6 +233,48 @@ struct FollowUps {
     std::optional<CertificateRecord> certificate;   // an issued permit's certificate
     std::vector<NewDispatch> dispatches;             // calls for permits the transitions queued (same package)
     std::optional<core::PackageState> packageState;  // the package's state now; a PACKAGE_STATE event when it changes
+                                                     // (READY_TO_OPERATE also sets readyAt)
+    // Withdrawal: every PENDING dispatch of the package not leased (or whose
+    // lease expired) becomes CANCELLED, before `dispatches` are inserted.
+    bool cancelPendingDispatches = false;
+};
+
+// A department message the hub accepted (a callback), kept for
+// de-duplication: a second message with the same (department, messageId) is
+// answered from this record and changes nothing.
+struct InboundRecord {
+    std::string department;
+    std::string messageId;     // the department's own message id
+    std::string packageId;
+    std::string permit;
+    std::string sha256;        // of the message bytes
+    std::string result;        // "APPLIED" (the permit changed) or "NO_CHANGE" (it already was in that state)
+    std::string toState;       // the permit's state after the message
+    std::string detail;
+    core::EpochMillis receivedAt = 0;
+};
+
+enum class InboundOutcome { Applied, Duplicate };
+
+// A department message the hub refused, kept for admins and departments'
+// engineers (the body itself is not kept, only its digest).
+struct RefusedInbound {
+    std::int64_t sequence = 0;  // assigned by the store
+    std::string department;     // as named in the URL
+    std::string messageId;      // empty when it could not be read
+    std::string packageId;      // empty when unknown
+    std::string permit;
+    std::string code;           // "BAD_SIGNATURE", "STALE_TIMESTAMP", "SCHEMA_INVALID", "UNKNOWN_PERMIT", "ILLEGAL_TRANSITION", …
+    std::string detail;
+    std::string sha256;
+    core::EpochMillis at = 0;
+};
+
+// A permit found by the receipt number its department gave.
+struct PermitLocation {
+    std::string packageId;
+    std::string companyId;
+    PermitView permit;
 };
 
 struct IncidentView {
@@ -320,6 +379,34 @@ class Store {
     virtual bool releaseDispatch(const std::string& messageId, const std::string& owner) = 0;
     // Attempts of one dispatch, oldest first.
     virtual std::vector<AttemptView> attemptsOf(const std::string& messageId) = 0;
+
+    // ---- Tracking: changes that do not come from a leased dispatch.
+
+    // Applies `transitions` (each only if the permit is still in its `from`
+    // state, else StateConflict and nothing written) and `followUps` for one
+    // package, in one transaction. Used for the applicant's actions
+    // (correction, withdrawal) and the hub's clocks (deemed acceptance,
+    // deadline missed).
+    virtual void applyTransitions(const std::string& packageId, core::EpochMillis now,
+                                  const std::vector<PermitTransition>& transitions, const FollowUps& followUps) = 0;
+    // A department's callback: records `record` and applies its transitions
+    // and follow-ups in one transaction. Duplicate (writing nothing) when
+    // (department, messageId) was recorded before, also when a concurrent
+    // writer records it first. StateConflict as applyTransitions.
+    virtual InboundOutcome applyInbound(const InboundRecord& record, const std::vector<PermitTransition>& transitions,
+                                        const FollowUps& followUps) = 0;
+    virtual std::optional<InboundRecord> findInbound(const std::string& department, const std::string& messageId) = 0;
+    virtual void recordRefusedInbound(const RefusedInbound& refused) = 0;
+    // Newest first, at most `limit`.
+    virtual std::vector<RefusedInbound> listRefusedInbound(int limit) = 0;
+    // The permit of `department` holding `receiptNumber`, any company; nullopt when none.
+    virtual std::optional<PermitLocation> findPermitByReceipt(const std::string& department,
+                                                              const std::string& receiptNumber) = 0;
+    // Permits in any of `states`, any package, oldest update first, at most
+    // `limit` (the clock keeper's sweep).
+    virtual std::vector<PermitLocation> permitsInStates(const std::vector<core::PermitState>& states, int limit) = 0;
+    // The package's company, state and readyAt, any company; nullopt when unknown.
+    virtual std::optional<PackageView> packageById(const std::string& packageId) = 0;
 
     // ---- Incidents (admin). Both return false when the incident is not OPEN.
     virtual std::vector<IncidentView> listIncidents(bool openOnly) = 0;

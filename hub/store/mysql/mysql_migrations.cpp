@@ -3,6 +3,9 @@
 namespace hub::store::mysql {
 
 #define HUB_TABLE_OPTIONS " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+#define HUB_COLUMN_EXISTS(table, column)                                                  \
+    "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() " \
+    "AND table_name = '" table "' AND column_name = '" column "'"
 
 const std::string_view kCreateSchemaMigrations =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -153,10 +156,63 @@ const std::vector<Migration>& migrations() {
              " REFERENCES certificates (package_id, permit)"
              ")" HUB_TABLE_OPTIONS,
          }},
+        {5,
+         "permit tracking: dispatch payloads, clock facts, readiness, inbound messages",
+         {
+             // Each ALTER is one atomic statement; its guard sees its first column.
+             {"ALTER TABLE outbox ADD COLUMN payload LONGBLOB NULL",
+              HUB_COLUMN_EXISTS("outbox", "payload")},
+             {"ALTER TABLE permits"
+              " ADD COLUMN submitted_at BIGINT NOT NULL DEFAULT 0,"
+              " ADD COLUMN accepted_at BIGINT NOT NULL DEFAULT 0,"
+              " ADD COLUMN deemed_accepted TINYINT(1) NOT NULL DEFAULT 0,"
+              " ADD COLUMN suspended_at BIGINT NOT NULL DEFAULT 0,"
+              " ADD COLUMN paused_working_days INT NOT NULL DEFAULT 0,"
+              " ADD COLUMN extension_working_days INT NOT NULL DEFAULT 0,"
+              " ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0,"
+              " ADD COLUMN overdue_since BIGINT NOT NULL DEFAULT 0,"
+              " ADD INDEX permits_receipt (department, receipt_number),"
+              " ADD INDEX permits_state_updated (state, updated_at)",
+              HUB_COLUMN_EXISTS("permits", "submitted_at")},
+             {"ALTER TABLE packages ADD COLUMN ready_at BIGINT NOT NULL DEFAULT 0",
+              HUB_COLUMN_EXISTS("packages", "ready_at")},
+             // A package that became ready before this version: the time of
+             // its PACKAGE_STATE event into READY_TO_OPERATE.
+             "UPDATE packages SET ready_at = COALESCE("
+             " (SELECT MAX(e.at) FROM events e WHERE e.package_id = packages.id"
+             " AND e.type = 'PACKAGE_STATE' AND e.to_state = 'READY_TO_OPERATE'), 0)"
+             " WHERE state = 'READY_TO_OPERATE'",
+             "CREATE TABLE IF NOT EXISTS inbound_messages ("
+             " department VARCHAR(32) NOT NULL,"
+             " message_id VARCHAR(255) NOT NULL,"
+             " package_id VARCHAR(64) NOT NULL,"
+             " permit VARCHAR(16) NOT NULL,"
+             " sha256 VARCHAR(64) NOT NULL,"
+             " result VARCHAR(32) NOT NULL,"
+             " to_state VARCHAR(32) NOT NULL,"
+             " detail TEXT NOT NULL,"
+             " received_at BIGINT NOT NULL,"
+             " PRIMARY KEY (department, message_id)"
+             ")" HUB_TABLE_OPTIONS,
+             // Refused messages are recorded as they came: no length limits
+             // that could turn a refusal into a store failure.
+             "CREATE TABLE IF NOT EXISTS refused_inbound ("
+             " sequence BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+             " department TEXT NOT NULL,"
+             " message_id TEXT NOT NULL,"
+             " package_id TEXT NOT NULL,"
+             " permit TEXT NOT NULL,"
+             " code TEXT NOT NULL,"
+             " detail TEXT NOT NULL,"
+             " sha256 TEXT NOT NULL,"
+             " at BIGINT NOT NULL"
+             ")" HUB_TABLE_OPTIONS,
+         }},
     };
     return all;
 }
 
+#undef HUB_COLUMN_EXISTS
 #undef HUB_TABLE_OPTIONS
 
 }  // namespace hub::store::mysql

@@ -61,6 +61,31 @@ class BlobParameter {
 core::PermitState permitStateOf(const std::string& name) { return store::permitStateOf(name, "mysql"); }
 core::PackageState packageStateOf(const std::string& name) { return store::packageStateOf(name, "mysql"); }
 
+// The columns readPermit expects, in order, for a query over `permits` (as p).
+constexpr std::string_view kPermitColumns =
+    "p.permit, p.department, p.state, p.requested_by_applicant, p.receipt_number, p.updated_at, p.submitted_at, "
+    "p.accepted_at, p.deemed_accepted, p.suspended_at, p.paused_working_days, p.extension_working_days, "
+    "p.decided_at, p.overdue_since";
+
+std::string withPermitColumns(std::string_view before, std::string_view after) {
+    return std::string(before) + std::string(kPermitColumns) + std::string(after);
+}
+
+// `first` is the 1-based column of p.permit.
+PermitView readPermit(const Rows& rows, int first) {
+    PermitView view{text(rows, first), text(rows, first + 1), permitStateOf(text(rows, first + 2)),
+                    rows->getInt(first + 3) != 0, text(rows, first + 4), rows->getInt64(first + 5), {}};
+    view.clock.submittedAt = rows->getInt64(first + 6);
+    view.clock.acceptedAt = rows->getInt64(first + 7);
+    view.clock.deemedAccepted = rows->getInt(first + 8) != 0;
+    view.clock.suspendedAt = rows->getInt64(first + 9);
+    view.clock.pausedWorkingDays = rows->getInt(first + 10);
+    view.clock.extensionWorkingDays = rows->getInt(first + 11);
+    view.clock.decidedAt = rows->getInt64(first + 12);
+    view.clock.overdueSince = rows->getInt64(first + 13);
+    return view;
+}
+
 // Retry: the incident RETRIED, its dispatch PENDING again, due at once.
 // Cancel: the incident CANCELLED, its dispatch CANCELLED.
 enum class IncidentClosing { Retry, Cancel };
@@ -142,7 +167,14 @@ class MysqlStore final : public Store {
             ddl->execute(std::string(mysql::kCreateSchemaMigrations));
             for (const auto& migration : mysql::migrations()) {
                 if (currentVersion(connection) >= migration.version) continue;
-                for (auto statement : migration.statements) ddl->execute(std::string(statement));
+                for (const auto& step : migration.statements) {
+                    if (!step.doneWhen.empty()) {
+                        Statement check = prepare(connection, std::string(step.doneWhen));
+                        Rows rows = query(check);
+                        if (rows->next() && rows->getInt(1) != 0) continue;
+                    }
+                    ddl->execute(std::string(step.sql));
+                }
                 Statement record = prepare(
                     connection, "INSERT INTO schema_migrations (version, applied_at, description) VALUES (?, ?, ?)");
                 record->setInt(1, migration.version);
@@ -284,21 +316,8 @@ class MysqlStore final : public Store {
                     insert->executeUpdate();
                 }
             }
-            if (!package.dispatches.empty()) {
-                Statement insert = prepare(connection,
-                                           "INSERT INTO outbox (message_id, package_id, permit, department, kind, "
-                                           "state, attempts, due_at, created_at) "
-                                           "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
-                for (const auto& dispatch : package.dispatches) {
-                    insert->setString(1, dispatch.messageId);
-                    insert->setString(2, package.id);
-                    insert->setString(3, dispatch.permit);
-                    insert->setString(4, dispatch.department);
-                    insert->setString(5, dispatch.kind);
-                    insert->setInt64(6, dispatch.dueAt);
-                    insert->setInt64(7, package.receivedAt);
-                    insert->executeUpdate();
-                }
+            for (const auto& dispatch : package.dispatches) {
+                insertDispatch(connection, package.id, dispatch, dispatch.dueAt, package.receivedAt);
             }
             if (!package.events.empty()) {
                 Statement insert = prepare(connection,
@@ -322,35 +341,8 @@ class MysqlStore final : public Store {
     std::optional<PackageView> findPackage(const std::string& companyId, const std::string& packageId) override {
         return transact("findPackage " + packageId, Access::Read,
                         [&](sql::Connection& connection) -> std::optional<PackageView> {
-            PackageView view;
-            {
-                Statement select = prepare(connection,
-                                           "SELECT id, company_id, state, received_at, updated_at, sha256, "
-                                           "proposed_name, applicant_reference, notification_url FROM packages "
-                                           "WHERE id = ? AND company_id = ?");
-                select->setString(1, packageId);
-                select->setString(2, companyId);
-                Rows rows = query(select);
-                if (!rows->next()) return std::nullopt;
-                view.id = text(rows, 1);
-                view.companyId = text(rows, 2);
-                view.state = packageStateOf(text(rows, 3));
-                view.receivedAt = rows->getInt64(4);
-                view.updatedAt = rows->getInt64(5);
-                view.sha256 = text(rows, 6);
-                view.proposedName = text(rows, 7);
-                view.applicantReference = text(rows, 8);
-                view.notificationUrl = text(rows, 9);
-            }
-            Statement select = prepare(connection,
-                                       "SELECT permit, department, state, requested_by_applicant, receipt_number, "
-                                       "updated_at FROM permits WHERE package_id = ? ORDER BY permit");
-            select->setString(1, packageId);
-            Rows rows = query(select);
-            while (rows->next()) {
-                view.permits.push_back(PermitView{text(rows, 1), text(rows, 2), permitStateOf(text(rows, 3)),
-                                                  rows->getInt(4) != 0, text(rows, 5), rows->getInt64(6)});
-            }
+            auto view = loadPackage(connection, packageId);
+            if (!view || view->companyId != companyId) return std::nullopt;
             return view;
         });
     }
@@ -443,7 +435,8 @@ class MysqlStore final : public Store {
                 Rows rows = query(select);
                 while (rows->next()) {
                     leased.push_back(LeasedDispatch{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),
-                                                    text(rows, 5), rows->getInt(6), rows->getInt64(7), leaseUntil});
+                                                    text(rows, 5), rows->getInt(6), rows->getInt64(7), leaseUntil,
+                                                    text(rows, 8)});
                 }
             }
             if (!leased.empty()) {
@@ -517,19 +510,8 @@ class MysqlStore final : public Store {
     }
 
     std::vector<PermitView> permitsOf(const std::string& packageId) override {
-        return transact("permitsOf " + packageId, Access::Read, [&](sql::Connection& connection) {
-            Statement select = prepare(connection,
-                                       "SELECT permit, department, state, requested_by_applicant, receipt_number, "
-                                       "updated_at FROM permits WHERE package_id = ? ORDER BY permit");
-            select->setString(1, packageId);
-            Rows rows = query(select);
-            std::vector<PermitView> result;
-            while (rows->next()) {
-                result.push_back(PermitView{text(rows, 1), text(rows, 2), permitStateOf(text(rows, 3)),
-                                            rows->getInt(4) != 0, text(rows, 5), rows->getInt64(6)});
-            }
-            return result;
-        });
+        return transact("permitsOf " + packageId, Access::Read,
+                        [&](sql::Connection& connection) { return loadPermits(connection, packageId); });
     }
 
     bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,
@@ -605,6 +587,139 @@ class MysqlStore final : public Store {
             }
             return result;
         });
+    }
+
+    void applyTransitions(const std::string& packageId, core::EpochMillis now,
+                          const std::vector<PermitTransition>& transitions, const FollowUps& followUps) override {
+        transact("applyTransitions " + packageId, Access::Write, [&](sql::Connection& connection) {
+            applyTransitionsOf(connection, packageId, transitions);
+            applyFollowUps(connection, packageId, followUps, now);
+        });
+    }
+
+    InboundOutcome applyInbound(const InboundRecord& record, const std::vector<PermitTransition>& transitions,
+                                const FollowUps& followUps) override {
+        return transact("applyInbound " + record.department + " " + record.messageId, Access::Write,
+                        [&](sql::Connection& connection) {
+            // The record first: a concurrent transaction inserting the same key
+            // holds its lock, so this insert waits for it and then fails as a
+            // duplicate (or succeeds when the other rolled back).
+            Statement insert = prepare(connection,
+                                       "INSERT INTO inbound_messages (department, message_id, package_id, permit, "
+                                       "sha256, result, to_state, detail, received_at) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insert->setString(1, record.department);
+            insert->setString(2, record.messageId);
+            insert->setString(3, record.packageId);
+            insert->setString(4, record.permit);
+            insert->setString(5, record.sha256);
+            insert->setString(6, record.result);
+            insert->setString(7, record.toState);
+            insert->setString(8, record.detail);
+            insert->setInt64(9, record.receivedAt);
+            try {
+                insert->executeUpdate();
+            } catch (const sql::SQLException& error) {
+                if (error.getErrorCode() != kDuplicateKey) throw;
+                connection.rollback();
+                return InboundOutcome::Duplicate;
+            }
+            applyTransitionsOf(connection, record.packageId, transitions);
+            applyFollowUps(connection, record.packageId, followUps, record.receivedAt);
+            return InboundOutcome::Applied;
+        });
+    }
+
+    std::optional<InboundRecord> findInbound(const std::string& department, const std::string& messageId) override {
+        return transact("findInbound " + department + " " + messageId, Access::Read,
+                        [&](sql::Connection& connection) -> std::optional<InboundRecord> {
+            Statement select = prepare(connection,
+                                       "SELECT department, message_id, package_id, permit, sha256, result, to_state, "
+                                       "detail, received_at FROM inbound_messages "
+                                       "WHERE department = ? AND message_id = ?");
+            select->setString(1, department);
+            select->setString(2, messageId);
+            Rows rows = query(select);
+            if (!rows->next()) return std::nullopt;
+            return InboundRecord{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),    text(rows, 5),
+                                 text(rows, 6), text(rows, 7), text(rows, 8), rows->getInt64(9)};
+        });
+    }
+
+    void recordRefusedInbound(const RefusedInbound& refused) override {
+        transact("recordRefusedInbound " + refused.department, Access::Write, [&](sql::Connection& connection) {
+            Statement insert = prepare(connection,
+                                       "INSERT INTO refused_inbound (department, message_id, package_id, permit, "
+                                       "code, detail, sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            insert->setString(1, refused.department);
+            insert->setString(2, refused.messageId);
+            insert->setString(3, refused.packageId);
+            insert->setString(4, refused.permit);
+            insert->setString(5, refused.code);
+            insert->setString(6, refused.detail);
+            insert->setString(7, refused.sha256);
+            insert->setInt64(8, refused.at);
+            insert->executeUpdate();
+        });
+    }
+
+    std::vector<RefusedInbound> listRefusedInbound(int limit) override {
+        if (limit <= 0) return {};
+        return transact("listRefusedInbound", Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT sequence, department, message_id, package_id, permit, code, detail, "
+                                       "sha256, at FROM refused_inbound ORDER BY sequence DESC LIMIT ?");
+            select->setInt(1, limit);
+            Rows rows = query(select);
+            std::vector<RefusedInbound> result;
+            while (rows->next()) {
+                result.push_back(RefusedInbound{rows->getInt64(1), text(rows, 2), text(rows, 3), text(rows, 4),
+                                                text(rows, 5),     text(rows, 6), text(rows, 7), text(rows, 8),
+                                                rows->getInt64(9)});
+            }
+            return result;
+        });
+    }
+
+    std::optional<PermitLocation> findPermitByReceipt(const std::string& department,
+                                                      const std::string& receiptNumber) override {
+        return transact("findPermitByReceipt " + department, Access::Read,
+                        [&](sql::Connection& connection) -> std::optional<PermitLocation> {
+            Statement select = prepare(connection,
+                                       withPermitColumns("SELECT p.package_id, k.company_id, ",
+                                                         " FROM permits p JOIN packages k ON k.id = p.package_id "
+                                                         "WHERE p.department = ? AND p.receipt_number = ? "
+                                                         "ORDER BY p.package_id DESC, p.permit LIMIT 1"));
+            select->setString(1, department);
+            select->setString(2, receiptNumber);
+            Rows rows = query(select);
+            if (!rows->next()) return std::nullopt;
+            return PermitLocation{text(rows, 1), text(rows, 2), readPermit(rows, 3)};
+        });
+    }
+
+    std::vector<PermitLocation> permitsInStates(const std::vector<core::PermitState>& states, int limit) override {
+        if (states.empty() || limit <= 0) return {};
+        std::string sql = withPermitColumns("SELECT p.package_id, k.company_id, ",
+                                            " FROM permits p JOIN packages k ON k.id = p.package_id "
+                                            "WHERE p.state IN (?");
+        for (std::size_t i = 1; i < states.size(); ++i) sql += ", ?";
+        sql += ") ORDER BY p.updated_at, p.package_id, p.permit LIMIT ?";
+        return transact("permitsInStates", Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection, sql);
+            unsigned index = 0;
+            for (auto state : states) select->setString(++index, textOf(state));
+            select->setInt(++index, limit);
+            Rows rows = query(select);
+            std::vector<PermitLocation> result;
+            while (rows->next()) result.push_back(PermitLocation{text(rows, 1), text(rows, 2), readPermit(rows, 3)});
+            return result;
+        });
+    }
+
+    std::optional<PackageView> packageById(const std::string& packageId) override {
+        return transact("packageById " + packageId, Access::Read,
+                        [&](sql::Connection& connection) { return loadPackage(connection, packageId); });
     }
 
     std::vector<IncidentView> listIncidents(bool openOnly) override {
@@ -762,7 +877,7 @@ class MysqlStore final : public Store {
 
     static std::string selectDueSql(std::size_t excludedCount) {
         std::string sql =
-            "SELECT message_id, package_id, permit, department, kind, attempts, due_at FROM outbox "
+            "SELECT message_id, package_id, permit, department, kind, attempts, due_at, payload FROM outbox "
             "WHERE state = 'PENDING' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)";
         if (excludedCount > 0) {
             sql += " AND department NOT IN (?";
@@ -806,8 +921,8 @@ class MysqlStore final : public Store {
         insert->executeUpdate();
     }
 
-    // Throws StoreError when the permit is not in `from`: only the lease
-    // holder moves a queued permit, so a mismatch is a defect, not a race.
+    // Throws StateConflict when the permit is not in `from` (transact() then
+    // rolls back), StoreError when there is no such permit.
     static void applyTransition(sql::Connection& connection, const PermitTransition& transition) {
         {
             Statement update = prepare(connection,
@@ -823,21 +938,39 @@ class MysqlStore final : public Store {
             update->setString(4, transition.packageId);
             update->setString(5, transition.permit);
             update->setString(6, textOf(transition.from));
-            if (update->executeUpdate() == 0) {
-                throw StoreError("permit " + transition.permit + " of package " + transition.packageId +
-                                 " not in state " + textOf(transition.from));
-            }
+            // CLIENT_FOUND_ROWS: a matched row counts even when nothing changed
+            // (from == to with the same receipt and time).
+            if (update->executeUpdate() == 0) throwTransitionRefused(connection, transition);
+        }
+        if (transition.clock) {
+            const auto& clock = *transition.clock;
+            Statement update = prepare(connection,
+                                       "UPDATE permits SET submitted_at = ?, accepted_at = ?, deemed_accepted = ?, "
+                                       "suspended_at = ?, paused_working_days = ?, extension_working_days = ?, "
+                                       "decided_at = ?, overdue_since = ? WHERE package_id = ? AND permit = ?");
+            update->setInt64(1, clock.submittedAt);
+            update->setInt64(2, clock.acceptedAt);
+            update->setInt(3, clock.deemedAccepted ? 1 : 0);
+            update->setInt64(4, clock.suspendedAt);
+            update->setInt(5, clock.pausedWorkingDays);
+            update->setInt(6, clock.extensionWorkingDays);
+            update->setInt64(7, clock.decidedAt);
+            update->setInt64(8, clock.overdueSince);
+            update->setString(9, transition.packageId);
+            update->setString(10, transition.permit);
+            update->executeUpdate();
         }
         {
             Statement insert = prepare(connection,
                                        "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, "
-                                       "at) VALUES (?, ?, 'PERMIT_STATE', ?, ?, ?, ?)");
+                                       "at) VALUES (?, ?, ?, ?, ?, ?, ?)");
             insert->setString(1, transition.packageId);
             insert->setString(2, transition.permit);
-            insert->setString(3, textOf(transition.from));
-            insert->setString(4, textOf(transition.to));
-            insert->setString(5, transition.detail);
-            insert->setInt64(6, transition.at);
+            insert->setString(3, transition.eventType);
+            insert->setString(4, textOf(transition.from));
+            insert->setString(5, textOf(transition.to));
+            insert->setString(6, transition.detail);
+            insert->setInt64(7, transition.at);
             insert->executeUpdate();
         }
         Statement touch = prepare(connection, "UPDATE packages SET updated_at = GREATEST(updated_at, ?) WHERE id = ?");
@@ -846,28 +979,108 @@ class MysqlStore final : public Store {
         touch->executeUpdate();
     }
 
+    // `transition` matched no row.
+    [[noreturn]] static void throwTransitionRefused(sql::Connection& connection, const PermitTransition& transition) {
+        Statement select = prepare(connection, "SELECT state FROM permits WHERE package_id = ? AND permit = ?");
+        select->setString(1, transition.packageId);
+        select->setString(2, transition.permit);
+        Rows rows = query(select);
+        if (!rows->next()) {
+            throw StoreError("mysql: permit " + transition.permit + " of package " + transition.packageId +
+                             " not found");
+        }
+        throw StateConflict("permit " + transition.permit + " of package " + transition.packageId + " is " +
+                            text(rows, 1) + ", not " + textOf(transition.from));
+    }
+
+    // Every transition must belong to `packageId` (an empty packageId stands for it).
+    static void applyTransitionsOf(sql::Connection& connection, const std::string& packageId,
+                                   const std::vector<PermitTransition>& transitions) {
+        for (const auto& transition : transitions) {
+            if (transition.packageId.empty()) {
+                PermitTransition own = transition;
+                own.packageId = packageId;
+                applyTransition(connection, own);
+            } else if (transition.packageId != packageId) {
+                throw StoreError("mysql: a transition of package " + transition.packageId +
+                                 " given with package " + packageId);
+            } else {
+                applyTransition(connection, transition);
+            }
+        }
+    }
+
     // A certificate recorded before or a dispatch id already taken fails
     // with a duplicate key, which transact() turns into StoreError.
     static void applyFollowUps(sql::Connection& connection, const std::string& packageId,
                                const FollowUps& followUps, core::EpochMillis now) {
         if (followUps.certificate) insertCertificate(connection, *followUps.certificate);
-        if (!followUps.dispatches.empty()) {
-            Statement insert = prepare(connection,
-                                       "INSERT INTO outbox (message_id, package_id, permit, department, kind, "
-                                       "state, attempts, due_at, created_at) "
-                                       "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
-            for (const auto& dispatch : followUps.dispatches) {
-                insert->setString(1, dispatch.messageId);
-                insert->setString(2, packageId);
-                insert->setString(3, dispatch.permit);
-                insert->setString(4, dispatch.department);
-                insert->setString(5, dispatch.kind);
-                insert->setInt64(6, dispatch.dueAt == 0 ? now : dispatch.dueAt);
-                insert->setInt64(7, now);
-                insert->executeUpdate();
-            }
+        if (followUps.cancelPendingDispatches) {
+            Statement cancel = prepare(connection,
+                                       "UPDATE outbox SET state = 'CANCELLED', lease_owner = NULL, lease_until = NULL "
+                                       "WHERE package_id = ? AND state = 'PENDING' "
+                                       "AND (lease_until IS NULL OR lease_until <= ?)");
+            cancel->setString(1, packageId);
+            cancel->setInt64(2, now);
+            cancel->executeUpdate();
+        }
+        for (const auto& dispatch : followUps.dispatches) {
+            insertDispatch(connection, packageId, dispatch, dispatch.dueAt == 0 ? now : dispatch.dueAt, now);
         }
         if (followUps.packageState) changePackageState(connection, packageId, *followUps.packageState, now);
+    }
+
+    static void insertDispatch(sql::Connection& connection, const std::string& packageId,
+                               const NewDispatch& dispatch, core::EpochMillis dueAt, core::EpochMillis createdAt) {
+        Statement insert = prepare(connection,
+                                   "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, "
+                                   "attempts, due_at, created_at, payload) "
+                                   "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
+        insert->setString(1, dispatch.messageId);
+        insert->setString(2, packageId);
+        insert->setString(3, dispatch.permit);
+        insert->setString(4, dispatch.department);
+        insert->setString(5, dispatch.kind);
+        insert->setInt64(6, dueAt);
+        insert->setInt64(7, createdAt);
+        BlobParameter payload(insert, 8, dispatch.payload);
+        insert->executeUpdate();
+    }
+
+    // Any company.
+    static std::optional<PackageView> loadPackage(sql::Connection& connection, const std::string& packageId) {
+        PackageView view;
+        {
+            Statement select = prepare(connection,
+                                       "SELECT id, company_id, state, received_at, updated_at, sha256, "
+                                       "proposed_name, applicant_reference, notification_url, ready_at "
+                                       "FROM packages WHERE id = ?");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            if (!rows->next()) return std::nullopt;
+            view.id = text(rows, 1);
+            view.companyId = text(rows, 2);
+            view.state = packageStateOf(text(rows, 3));
+            view.receivedAt = rows->getInt64(4);
+            view.updatedAt = rows->getInt64(5);
+            view.sha256 = text(rows, 6);
+            view.proposedName = text(rows, 7);
+            view.applicantReference = text(rows, 8);
+            view.notificationUrl = text(rows, 9);
+            view.readyAt = rows->getInt64(10);
+        }
+        view.permits = loadPermits(connection, packageId);
+        return view;
+    }
+
+    static std::vector<PermitView> loadPermits(sql::Connection& connection, const std::string& packageId) {
+        Statement select = prepare(
+            connection, withPermitColumns("SELECT ", " FROM permits p WHERE p.package_id = ? ORDER BY p.permit"));
+        select->setString(1, packageId);
+        Rows rows = query(select);
+        std::vector<PermitView> result;
+        while (rows->next()) result.push_back(readPermit(rows, 1));
+        return result;
     }
 
     static void insertCertificate(sql::Connection& connection, const CertificateRecord& certificate) {
@@ -915,11 +1128,13 @@ class MysqlStore final : public Store {
         if (current == textOf(state)) return;
         {
             Statement update = prepare(connection,
-                                       "UPDATE packages SET state = ?, updated_at = GREATEST(updated_at, ?) "
-                                       "WHERE id = ?");
+                                       "UPDATE packages SET state = ?, updated_at = GREATEST(updated_at, ?), "
+                                       "ready_at = IF(?, ?, ready_at) WHERE id = ?");
             update->setString(1, textOf(state));
             update->setInt64(2, now);
-            update->setString(3, packageId);
+            update->setInt(3, state == core::PackageState::ReadyToOperate ? 1 : 0);
+            update->setInt64(4, now);
+            update->setString(5, packageId);
             update->executeUpdate();
         }
         Statement insert = prepare(connection,

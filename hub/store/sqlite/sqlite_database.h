@@ -79,6 +79,7 @@ class Query {
     Query(const Query&) = delete;
     Query& operator=(const Query&) = delete;
     Statement* operator->() { return &statement_; }
+    Statement& operator*() { return statement_; }
 
   private:
     Statement& statement_;

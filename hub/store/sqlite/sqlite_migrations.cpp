@@ -142,6 +142,51 @@ const std::vector<Migration>& migrations() {
                  FOREIGN KEY (package_id, permit) REFERENCES certificates (package_id, permit)
              ))",
          }},
+        {5,
+         "permit tracking: dispatch payloads, clock facts, readiness, inbound messages",
+         {
+             "ALTER TABLE outbox ADD COLUMN payload BLOB NOT NULL DEFAULT ''",
+             "ALTER TABLE permits ADD COLUMN submitted_at BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE permits ADD COLUMN accepted_at BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE permits ADD COLUMN deemed_accepted INTEGER NOT NULL DEFAULT 0",
+             "ALTER TABLE permits ADD COLUMN suspended_at BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE permits ADD COLUMN paused_working_days INTEGER NOT NULL DEFAULT 0",
+             "ALTER TABLE permits ADD COLUMN extension_working_days INTEGER NOT NULL DEFAULT 0",
+             "ALTER TABLE permits ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE permits ADD COLUMN overdue_since BIGINT NOT NULL DEFAULT 0",
+             "CREATE INDEX permits_receipt ON permits (department, receipt_number)",
+             "CREATE INDEX permits_state_updated ON permits (state, updated_at)",
+             "ALTER TABLE packages ADD COLUMN ready_at BIGINT NOT NULL DEFAULT 0",
+             // A package that became ready before this version: the time of
+             // its PACKAGE_STATE event into READY_TO_OPERATE.
+             R"(UPDATE packages SET ready_at = COALESCE(
+                 (SELECT MAX(at) FROM events WHERE events.package_id = packages.id
+                  AND type = 'PACKAGE_STATE' AND to_state = 'READY_TO_OPERATE'), 0)
+                WHERE state = 'READY_TO_OPERATE')",
+             R"(CREATE TABLE inbound_messages (
+                 department  TEXT NOT NULL,
+                 message_id  TEXT NOT NULL,
+                 package_id  TEXT NOT NULL,
+                 permit      TEXT NOT NULL,
+                 sha256      TEXT NOT NULL,
+                 result      TEXT NOT NULL,
+                 to_state    TEXT NOT NULL,
+                 detail      TEXT NOT NULL,
+                 received_at BIGINT NOT NULL,
+                 PRIMARY KEY (department, message_id)
+             ))",
+             R"(CREATE TABLE refused_inbound (
+                 sequence   INTEGER PRIMARY KEY AUTOINCREMENT,
+                 department TEXT NOT NULL,
+                 message_id TEXT NOT NULL,
+                 package_id TEXT NOT NULL,
+                 permit     TEXT NOT NULL,
+                 code       TEXT NOT NULL,
+                 detail     TEXT NOT NULL,
+                 sha256     TEXT NOT NULL,
+                 at         BIGINT NOT NULL
+             ))",
+         }},
     };
     return all;
 }

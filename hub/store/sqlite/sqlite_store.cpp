@@ -26,6 +26,30 @@ core::EpochMillis wallClockNow() {
 core::PermitState permitStateOf(const std::string& name) { return store::permitStateOf(name, "sqlite"); }
 core::PackageState packageStateOf(const std::string& name) { return store::packageStateOf(name, "sqlite"); }
 
+// The columns readPermit expects, in order, for a query over `permits` (as p).
+constexpr std::string_view kPermitColumns =
+    "p.permit, p.department, p.state, p.requested_by_applicant, p.receipt_number, p.updated_at, p.submitted_at, "
+    "p.accepted_at, p.deemed_accepted, p.suspended_at, p.paused_working_days, p.extension_working_days, "
+    "p.decided_at, p.overdue_since";
+
+PermitView readPermit(const sqlite::Statement& row, int first) {
+    PermitView view{row.text(first), row.text(first + 1), permitStateOf(row.text(first + 2)),
+                    row.integer(first + 3) != 0, row.text(first + 4), row.integer(first + 5), {}};
+    view.clock.submittedAt = row.integer(first + 6);
+    view.clock.acceptedAt = row.integer(first + 7);
+    view.clock.deemedAccepted = row.integer(first + 8) != 0;
+    view.clock.suspendedAt = row.integer(first + 9);
+    view.clock.pausedWorkingDays = static_cast<int>(row.integer(first + 10));
+    view.clock.extensionWorkingDays = static_cast<int>(row.integer(first + 11));
+    view.clock.decidedAt = row.integer(first + 12);
+    view.clock.overdueSince = row.integer(first + 13);
+    return view;
+}
+
+std::string withPermitColumns(std::string_view before, std::string_view after) {
+    return std::string(before) + std::string(kPermitColumns) + std::string(after);
+}
+
 // Retry: the incident RETRIED, its dispatch PENDING again, due at once.
 // Cancel: the incident CANCELLED, its dispatch CANCELLED.
 enum class IncidentClosing { Retry, Cancel };
@@ -177,17 +201,7 @@ class SqliteStore final : public Store {
             insert->run();
         }
         for (const auto& dispatch : package.dispatches) {
-            Query insert(db_,
-                         "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, "
-                         "due_at, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
-            insert->bindText(1, dispatch.messageId);
-            insert->bindText(2, package.id);
-            insert->bindText(3, dispatch.permit);
-            insert->bindText(4, dispatch.department);
-            insert->bindText(5, dispatch.kind);
-            insert->bindInt(6, dispatch.dueAt);
-            insert->bindInt(7, package.receivedAt);
-            insert->run();
+            insertDispatch(package.id, dispatch, dispatch.dueAt, package.receivedAt);
         }
         for (const auto& event : package.events) {
             Query insert(db_,
@@ -209,32 +223,8 @@ class SqliteStore final : public Store {
     std::optional<PackageView> findPackage(const std::string& companyId, const std::string& packageId) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Read);
-        PackageView view;
-        {
-            Query select(db_,
-                         "SELECT id, company_id, state, received_at, updated_at, sha256, proposed_name, "
-                         "applicant_reference, notification_url FROM packages WHERE id = ? AND company_id = ?");
-            select->bindText(1, packageId);
-            select->bindText(2, companyId);
-            if (!select->step()) return std::nullopt;
-            view.id = select->text(0);
-            view.companyId = select->text(1);
-            view.state = packageStateOf(select->text(2));
-            view.receivedAt = select->integer(3);
-            view.updatedAt = select->integer(4);
-            view.sha256 = select->text(5);
-            view.proposedName = select->text(6);
-            view.applicantReference = select->text(7);
-            view.notificationUrl = select->text(8);
-        }
-        Query permits(db_,
-                      "SELECT permit, department, state, requested_by_applicant, receipt_number, updated_at "
-                      "FROM permits WHERE package_id = ? ORDER BY permit");
-        permits->bindText(1, packageId);
-        while (permits->step()) {
-            view.permits.push_back(PermitView{permits->text(0), permits->text(1), permitStateOf(permits->text(2)),
-                                              permits->integer(3) != 0, permits->text(4), permits->integer(5)});
-        }
+        auto view = loadPackage(packageId);
+        if (!view || view->companyId != companyId) return std::nullopt;
         return view;
     }
 
@@ -319,7 +309,7 @@ class SqliteStore final : public Store {
             while (select->step()) {
                 leased.push_back(LeasedDispatch{select->text(0), select->text(1), select->text(2), select->text(3),
                                                 select->text(4), static_cast<int>(select->integer(5)),
-                                                select->integer(6), leaseUntil});
+                                                select->integer(6), leaseUntil, select->blob(7)});
             }
         }
         for (const auto& dispatch : leased) {
@@ -390,16 +380,7 @@ class SqliteStore final : public Store {
     std::vector<PermitView> permitsOf(const std::string& packageId) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Read);
-        Query select(db_,
-                     "SELECT permit, department, state, requested_by_applicant, receipt_number, updated_at "
-                     "FROM permits WHERE package_id = ? ORDER BY permit");
-        select->bindText(1, packageId);
-        std::vector<PermitView> result;
-        while (select->step()) {
-            result.push_back(PermitView{select->text(0), select->text(1), permitStateOf(select->text(2)),
-                                        select->integer(3) != 0, select->text(4), select->integer(5)});
-        }
-        return result;
+        return loadPermits(packageId);
     }
 
     bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,
@@ -482,6 +463,136 @@ class SqliteStore final : public Store {
                                          static_cast<int>(select->integer(4)), select->text(5)}});
         }
         return result;
+    }
+
+    void applyTransitions(const std::string& packageId, core::EpochMillis now,
+                          const std::vector<PermitTransition>& transitions, const FollowUps& followUps) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        applyTransitionsOf(packageId, transitions);
+        applyFollowUps(packageId, followUps, now);
+        transaction.commit();
+    }
+
+    InboundOutcome applyInbound(const InboundRecord& record, const std::vector<PermitTransition>& transitions,
+                                const FollowUps& followUps) override {
+        std::lock_guard lock(mutex_);
+        // IMMEDIATE: other processes are locked out from the duplicate check
+        // to the commit, so the check cannot race.
+        Transaction transaction(db_, Transaction::Mode::Write);
+        {
+            Query select(db_, "SELECT 1 FROM inbound_messages WHERE department = ? AND message_id = ?");
+            select->bindText(1, record.department);
+            select->bindText(2, record.messageId);
+            if (select->step()) return InboundOutcome::Duplicate;
+        }
+        {
+            Query insert(db_,
+                         "INSERT INTO inbound_messages (department, message_id, package_id, permit, sha256, result, "
+                         "to_state, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insert->bindText(1, record.department);
+            insert->bindText(2, record.messageId);
+            insert->bindText(3, record.packageId);
+            insert->bindText(4, record.permit);
+            insert->bindText(5, record.sha256);
+            insert->bindText(6, record.result);
+            insert->bindText(7, record.toState);
+            insert->bindText(8, record.detail);
+            insert->bindInt(9, record.receivedAt);
+            insert->run();
+        }
+        applyTransitionsOf(record.packageId, transitions);
+        applyFollowUps(record.packageId, followUps, record.receivedAt);
+        transaction.commit();
+        return InboundOutcome::Applied;
+    }
+
+    std::optional<InboundRecord> findInbound(const std::string& department, const std::string& messageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT department, message_id, package_id, permit, sha256, result, to_state, detail, "
+                     "received_at FROM inbound_messages WHERE department = ? AND message_id = ?");
+        select->bindText(1, department);
+        select->bindText(2, messageId);
+        if (!select->step()) return std::nullopt;
+        return InboundRecord{select->text(0), select->text(1), select->text(2), select->text(3),  select->text(4),
+                             select->text(5), select->text(6), select->text(7), select->integer(8)};
+    }
+
+    void recordRefusedInbound(const RefusedInbound& refused) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        Query insert(db_,
+                     "INSERT INTO refused_inbound (department, message_id, package_id, permit, code, detail, sha256, "
+                     "at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        insert->bindText(1, refused.department);
+        insert->bindText(2, refused.messageId);
+        insert->bindText(3, refused.packageId);
+        insert->bindText(4, refused.permit);
+        insert->bindText(5, refused.code);
+        insert->bindText(6, refused.detail);
+        insert->bindText(7, refused.sha256);
+        insert->bindInt(8, refused.at);
+        insert->run();
+        transaction.commit();
+    }
+
+    std::vector<RefusedInbound> listRefusedInbound(int limit) override {
+        std::vector<RefusedInbound> result;
+        if (limit <= 0) return result;
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT sequence, department, message_id, package_id, permit, code, detail, sha256, at "
+                     "FROM refused_inbound ORDER BY sequence DESC LIMIT ?");
+        select->bindInt(1, limit);
+        while (select->step()) {
+            result.push_back(RefusedInbound{select->integer(0), select->text(1), select->text(2), select->text(3),
+                                            select->text(4),    select->text(5), select->text(6), select->text(7),
+                                            select->integer(8)});
+        }
+        return result;
+    }
+
+    std::optional<PermitLocation> findPermitByReceipt(const std::string& department,
+                                                      const std::string& receiptNumber) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_, withPermitColumns("SELECT p.package_id, k.company_id, ",
+                                            " FROM permits p JOIN packages k ON k.id = p.package_id "
+                                            "WHERE p.department = ? AND p.receipt_number = ? "
+                                            "ORDER BY p.package_id DESC, p.permit LIMIT 1"));
+        select->bindText(1, department);
+        select->bindText(2, receiptNumber);
+        if (!select->step()) return std::nullopt;
+        return PermitLocation{select->text(0), select->text(1), readPermit(*select, 2)};
+    }
+
+    std::vector<PermitLocation> permitsInStates(const std::vector<core::PermitState>& states, int limit) override {
+        std::vector<PermitLocation> result;
+        if (states.empty() || limit <= 0) return result;
+        std::string sql = withPermitColumns("SELECT p.package_id, k.company_id, ",
+                                            " FROM permits p JOIN packages k ON k.id = p.package_id "
+                                            "WHERE p.state IN (?");
+        for (std::size_t i = 1; i < states.size(); ++i) sql += ", ?";
+        sql += ") ORDER BY p.updated_at, p.package_id, p.permit LIMIT ?";
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_, sql);
+        int index = 0;
+        for (auto state : states) select->bindText(++index, textOf(state));
+        select->bindInt(++index, limit);
+        while (select->step()) {
+            result.push_back(PermitLocation{select->text(0), select->text(1), readPermit(*select, 2)});
+        }
+        return result;
+    }
+
+    std::optional<PackageView> packageById(const std::string& packageId) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        return loadPackage(packageId);
     }
 
     std::vector<IncidentView> listIncidents(bool openOnly) override {
@@ -626,7 +737,7 @@ class SqliteStore final : public Store {
 
     static std::string selectDueSql(std::size_t excludedCount) {
         std::string sql =
-            "SELECT message_id, package_id, permit, department, kind, attempts, due_at FROM outbox "
+            "SELECT message_id, package_id, permit, department, kind, attempts, due_at, payload FROM outbox "
             "WHERE state = 'PENDING' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)";
         if (excludedCount > 0) {
             sql += " AND department NOT IN (?";
@@ -653,9 +764,9 @@ class SqliteStore final : public Store {
         insert->run();
     }
 
-    // Caller holds mutex_ inside a write transaction. Throws StoreError when
-    // the permit is not in `from`: only the lease holder moves a queued
-    // permit, so a mismatch is a defect, not a race.
+    // Caller holds mutex_ inside a write transaction. Throws StateConflict
+    // when the permit is not in `from` (the caller's transaction then rolls
+    // back), StoreError when there is no such permit.
     void applyTransition(const PermitTransition& transition) {
         {
             Query update(db_,
@@ -667,21 +778,37 @@ class SqliteStore final : public Store {
             update->bindText(4, transition.packageId);
             update->bindText(5, transition.permit);
             update->bindText(6, textOf(transition.from));
-            if (update->run() == 0) {
-                throw StoreError("permit " + transition.permit + " of package " + transition.packageId +
-                                 " not in state " + textOf(transition.from));
-            }
+            if (update->run() == 0) throwTransitionRefused(transition);
+        }
+        if (transition.clock) {
+            const auto& clock = *transition.clock;
+            Query update(db_,
+                         "UPDATE permits SET submitted_at = ?, accepted_at = ?, deemed_accepted = ?, "
+                         "suspended_at = ?, paused_working_days = ?, extension_working_days = ?, decided_at = ?, "
+                         "overdue_since = ? WHERE package_id = ? AND permit = ?");
+            update->bindInt(1, clock.submittedAt);
+            update->bindInt(2, clock.acceptedAt);
+            update->bindInt(3, clock.deemedAccepted ? 1 : 0);
+            update->bindInt(4, clock.suspendedAt);
+            update->bindInt(5, clock.pausedWorkingDays);
+            update->bindInt(6, clock.extensionWorkingDays);
+            update->bindInt(7, clock.decidedAt);
+            update->bindInt(8, clock.overdueSince);
+            update->bindText(9, transition.packageId);
+            update->bindText(10, transition.permit);
+            update->run();
         }
         {
             Query insert(db_,
                          "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) "
-                         "VALUES (?, ?, 'PERMIT_STATE', ?, ?, ?, ?)");
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)");
             insert->bindText(1, transition.packageId);
             insert->bindText(2, transition.permit);
-            insert->bindText(3, textOf(transition.from));
-            insert->bindText(4, textOf(transition.to));
-            insert->bindText(5, transition.detail);
-            insert->bindInt(6, transition.at);
+            insert->bindText(3, transition.eventType);
+            insert->bindText(4, textOf(transition.from));
+            insert->bindText(5, textOf(transition.to));
+            insert->bindText(6, transition.detail);
+            insert->bindInt(7, transition.at);
             insert->run();
         }
         Query touch(db_, "UPDATE packages SET updated_at = MAX(updated_at, ?) WHERE id = ?");
@@ -690,24 +817,102 @@ class SqliteStore final : public Store {
         touch->run();
     }
 
+    // Caller holds mutex_ inside a write transaction; `transition` changed no row.
+    [[noreturn]] void throwTransitionRefused(const PermitTransition& transition) {
+        Query select(db_, "SELECT state FROM permits WHERE package_id = ? AND permit = ?");
+        select->bindText(1, transition.packageId);
+        select->bindText(2, transition.permit);
+        if (!select->step()) {
+            throw StoreError("sqlite: permit " + transition.permit + " of package " + transition.packageId +
+                             " not found");
+        }
+        throw StateConflict("permit " + transition.permit + " of package " + transition.packageId + " is " +
+                            select->text(0) + ", not " + textOf(transition.from));
+    }
+
+    // Caller holds mutex_ inside a write transaction. Every transition must
+    // belong to `packageId` (an empty packageId stands for it).
+    void applyTransitionsOf(const std::string& packageId, const std::vector<PermitTransition>& transitions) {
+        for (const auto& transition : transitions) {
+            if (transition.packageId.empty()) {
+                PermitTransition own = transition;
+                own.packageId = packageId;
+                applyTransition(own);
+            } else if (transition.packageId != packageId) {
+                throw StoreError("sqlite: a transition of package " + transition.packageId +
+                                 " given with package " + packageId);
+            } else {
+                applyTransition(transition);
+            }
+        }
+    }
+
     // Caller holds mutex_ inside a write transaction. Throws StoreError when
     // the certificate was recorded before or a dispatch id is taken.
     void applyFollowUps(const std::string& packageId, const FollowUps& followUps, core::EpochMillis now) {
         if (followUps.certificate) insertCertificate(*followUps.certificate);
+        if (followUps.cancelPendingDispatches) {
+            Query cancel(db_,
+                         "UPDATE outbox SET state = 'CANCELLED', lease_owner = NULL, lease_until = NULL "
+                         "WHERE package_id = ? AND state = 'PENDING' AND (lease_until IS NULL OR lease_until <= ?)");
+            cancel->bindText(1, packageId);
+            cancel->bindInt(2, now);
+            cancel->run();
+        }
         for (const auto& dispatch : followUps.dispatches) {
-            Query insert(db_,
-                         "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, "
-                         "due_at, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
-            insert->bindText(1, dispatch.messageId);
-            insert->bindText(2, packageId);
-            insert->bindText(3, dispatch.permit);
-            insert->bindText(4, dispatch.department);
-            insert->bindText(5, dispatch.kind);
-            insert->bindInt(6, dispatch.dueAt == 0 ? now : dispatch.dueAt);
-            insert->bindInt(7, now);
-            insert->run();
+            insertDispatch(packageId, dispatch, dispatch.dueAt == 0 ? now : dispatch.dueAt, now);
         }
         if (followUps.packageState) changePackageState(packageId, *followUps.packageState, now);
+    }
+
+    // Caller holds mutex_ inside a write transaction.
+    void insertDispatch(const std::string& packageId, const NewDispatch& dispatch, core::EpochMillis dueAt,
+                        core::EpochMillis createdAt) {
+        Query insert(db_,
+                     "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, "
+                     "due_at, created_at, payload) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
+        insert->bindText(1, dispatch.messageId);
+        insert->bindText(2, packageId);
+        insert->bindText(3, dispatch.permit);
+        insert->bindText(4, dispatch.department);
+        insert->bindText(5, dispatch.kind);
+        insert->bindInt(6, dueAt);
+        insert->bindInt(7, createdAt);
+        insert->bindBlob(8, dispatch.payload);
+        insert->run();
+    }
+
+    // Caller holds mutex_ inside a transaction. Any company.
+    std::optional<PackageView> loadPackage(const std::string& packageId) {
+        PackageView view;
+        {
+            Query select(db_,
+                         "SELECT id, company_id, state, received_at, updated_at, sha256, proposed_name, "
+                         "applicant_reference, notification_url, ready_at FROM packages WHERE id = ?");
+            select->bindText(1, packageId);
+            if (!select->step()) return std::nullopt;
+            view.id = select->text(0);
+            view.companyId = select->text(1);
+            view.state = packageStateOf(select->text(2));
+            view.receivedAt = select->integer(3);
+            view.updatedAt = select->integer(4);
+            view.sha256 = select->text(5);
+            view.proposedName = select->text(6);
+            view.applicantReference = select->text(7);
+            view.notificationUrl = select->text(8);
+            view.readyAt = select->integer(9);
+        }
+        view.permits = loadPermits(packageId);
+        return view;
+    }
+
+    // Caller holds mutex_ inside a transaction.
+    std::vector<PermitView> loadPermits(const std::string& packageId) {
+        Query select(db_, withPermitColumns("SELECT ", " FROM permits p WHERE p.package_id = ? ORDER BY p.permit"));
+        select->bindText(1, packageId);
+        std::vector<PermitView> result;
+        while (select->step()) result.push_back(readPermit(*select, 0));
+        return result;
     }
 
     // Caller holds mutex_ inside a write transaction.
@@ -752,10 +957,14 @@ class SqliteStore final : public Store {
         }
         if (current == textOf(state)) return;
         {
-            Query update(db_, "UPDATE packages SET state = ?, updated_at = MAX(updated_at, ?) WHERE id = ?");
+            Query update(db_,
+                         "UPDATE packages SET state = ?, updated_at = MAX(updated_at, ?), "
+                         "ready_at = CASE WHEN ? THEN ? ELSE ready_at END WHERE id = ?");
             update->bindText(1, textOf(state));
             update->bindInt(2, now);
-            update->bindText(3, packageId);
+            update->bindInt(3, state == core::PackageState::ReadyToOperate ? 1 : 0);
+            update->bindInt(4, now);
+            update->bindText(5, packageId);
             update->run();
         }
         Query insert(db_,
