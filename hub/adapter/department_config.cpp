@@ -244,7 +244,7 @@ DepartmentConfig loadDepartmentConfig(const std::string& file, const std::string
 
     JsonObject mapping =
         root.object("mapping", {"outcome", "outcomeMap", "receiptNumber", "messageId", "permit", "reasons",
-                                "certificateNumber", "issuedOn", "validUntil", "outputs"});
+                                "certificateNumber", "issuedOn", "validUntil", "extensionDays", "outputs"});
     auto& m = department.mapping;
     m.outcome = mapping.requiredString("outcome");
     checkXPath(mapping, "outcome", m.outcome, department.namespaces);
@@ -266,7 +266,7 @@ DepartmentConfig loadDepartmentConfig(const std::string& file, const std::string
     for (Field field : {Field{"receiptNumber", &m.receiptNumber}, Field{"messageId", &m.messageId},
                         Field{"permit", &m.permit}, Field{"reasons", &m.reasons},
                         Field{"certificateNumber", &m.certificateNumber}, Field{"issuedOn", &m.issuedOn},
-                        Field{"validUntil", &m.validUntil}}) {
+                        Field{"validUntil", &m.validUntil}, Field{"extensionDays", &m.extensionDays}}) {
         *field.target = mapping.optionalString(field.key);
         if (!field.target->empty()) {
             checkXPath(mapping, field.key, *field.target, department.namespaces);

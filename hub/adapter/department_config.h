@@ -60,6 +60,7 @@ struct ResponseMapping {
     std::string certificateNumber;
     std::string issuedOn;
     std::string validUntil;
+    std::string extensionDays;  // working days of an approved extension of the decision time
     std::map<std::string, std::string, std::less<>> outputs;  // catalogue output name -> XPath
 };
 

@@ -44,6 +44,7 @@ struct DepartmentEvent {
     std::string certificateNumber;  // Issued only
     std::string issuedOn;           // YYYY-MM-DD, Issued only
     std::string validUntil;
+    int extensionDays = 0;          // an approved extension of the decision time (0: none)
     OutputValues outputs;           // only outputs the message carries
 };
 

@@ -1,5 +1,7 @@
 #include "adapter/response_mapper.h"
 
+#include <charconv>
+
 #include "xml/document.h"
 
 namespace hub::adapter {
@@ -106,6 +108,16 @@ MappingResult mapDepartmentMessage(const DepartmentAdapter& department, std::str
     event.certificateNumber = firstValue(document, mapping.certificateNumber, namespaces);
     event.issuedOn = firstValue(document, mapping.issuedOn, namespaces);
     event.validUntil = firstValue(document, mapping.validUntil, namespaces);
+    if (const std::string days = firstValue(document, mapping.extensionDays, namespaces); !days.empty()) {
+        int value = 0;
+        auto [end, error] = std::from_chars(days.data(), days.data() + days.size(), value);
+        if (error != std::errc() || end != days.data() + days.size() || value < 0 || value > 60) {
+            return failed(MappingFailureKind::MissingField,
+                          code + ": extension days \"" + days + "\" is not a number of working days from 0 to 60", {},
+                          "extensionDays");
+        }
+        event.extensionDays = value;
+    }
     for (const auto& [name, xpath] : mapping.outputs) {
         auto values = allValues(document, xpath, namespaces);
         if (!values.empty()) {

@@ -85,6 +85,13 @@ const SchemaNode& hubSchema() {
                          {"callbackBaseUrl", leaf(String)},
                          {"developmentSecrets", leaf(Boolean)},
                      })},
+        {"calendar", leaf(String)},
+        {"tracking", section({
+                         {"callbackMaxSkewSeconds", leaf(Integer)},
+                         {"clockSweepSeconds", leaf(Integer)},
+                         {"pollIntervalSeconds", leaf(Integer)},
+                         {"notificationSecretEnv", leaf(String)},
+                     })},
         {"logLevel", leaf(String)},
     });
     return schema;
@@ -362,6 +369,18 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
         dispatch.callbackBaseUrl.rfind("https://", 0) != 0)
         reader.fail("dispatch.callbackBaseUrl", "must be an http:// or https:// URL");
     dispatch.developmentSecrets = reader.boolean("dispatch.developmentSecrets", dispatch.developmentSecrets);
+
+    std::string calendar = reader.string("calendar", "calendar.json");
+    if (calendar.empty()) reader.fail("calendar", "must not be empty");
+    config.calendarFile = resolvePath(dir, calendar);
+    TrackingConfig& tracking = config.tracking;
+    tracking.callbackMaxSkewSeconds =
+        reader.integer32("tracking.callbackMaxSkewSeconds", tracking.callbackMaxSkewSeconds, 1, 3600);
+    tracking.clockSweepSeconds = reader.integer32("tracking.clockSweepSeconds", tracking.clockSweepSeconds, 1, 86400);
+    tracking.pollIntervalSeconds =
+        reader.integer32("tracking.pollIntervalSeconds", tracking.pollIntervalSeconds, 0, 86400);
+    tracking.notificationSecretEnv = reader.string("tracking.notificationSecretEnv", tracking.notificationSecretEnv);
+    if (tracking.notificationSecretEnv.empty()) reader.fail("tracking.notificationSecretEnv", "must not be empty");
 
     static const std::set<std::string> levels{"none",   "fatal",       "critical", "error", "warning",
                                               "notice", "information", "debug",    "trace"};

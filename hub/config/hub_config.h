@@ -74,6 +74,16 @@ struct DispatchConfig {
     bool developmentSecrets = false;
 };
 
+struct TrackingConfig {
+    int callbackMaxSkewSeconds = 300;  // a callback's X-Hub-Timestamp may differ this much from the hub's clock
+    int clockSweepSeconds = 60;        // how often deemed acceptances and missed deadlines are looked for
+    int pollIntervalSeconds = 0;       // poll-mode departments: overrides the adapter's poll.intervalSeconds when > 0
+    // The applicant's ready-to-operate notification is signed (X-Hub-Signature,
+    // as department calls) with the secret in this environment variable; when
+    // unset, dispatch.developmentSecrets allows "dev-secret-notify".
+    std::string notificationSecretEnv = "HUB_NOTIFY_SECRET";
+};
+
 struct HubConfig {
     std::string configFile;       // absolute path of the file loaded
     std::string configDir;        // its folder
@@ -84,6 +94,8 @@ struct HubConfig {
     std::string schemasDir;       // absolute; from "schemas", relative to configDir
     std::string adaptersDir;      // absolute; from "adapters", relative to configDir
     DispatchConfig dispatch;
+    std::string calendarFile;     // absolute; from "calendar", relative to configDir (default calendar.json)
+    TrackingConfig tracking;
     std::string logLevel = "information";
 };
 

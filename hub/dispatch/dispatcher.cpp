@@ -1,8 +1,11 @@
 #include "dispatch/dispatcher.h"
 
 #include <chrono>
+#include <sstream>
 
 #include <Poco/DigestEngine.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 #include <Poco/SHA2Engine.h>
 
@@ -11,6 +14,7 @@
 #include "adapter/response_mapper.h"
 #include "core/delivery_outcome.h"
 #include "core/permit_lifecycle.h"
+#include "tracking/event_planner.h"
 
 namespace hub::dispatch {
 namespace {
@@ -27,22 +31,6 @@ core::AttemptObservation::Transport observedTransport(transport::TransportResult
             return core::AttemptObservation::Transport::ConnectionFailed;
     }
     return core::AttemptObservation::Transport::ConnectionFailed;
-}
-
-// The permit event a department's synchronous answer stands for.
-core::PermitEvent permitEventOf(adapter::Outcome outcome) {
-    switch (outcome) {
-        case adapter::Outcome::Acknowledged: return core::PermitEvent::Acknowledged;
-        case adapter::Outcome::Accepted: return core::PermitEvent::Accepted;
-        case adapter::Outcome::CorrectionRequired: return core::PermitEvent::CorrectionRequired;
-        case adapter::Outcome::UnderReview: return core::PermitEvent::UnderReview;
-        case adapter::Outcome::Suspended: return core::PermitEvent::Suspended;
-        case adapter::Outcome::Resumed: return core::PermitEvent::Resumed;
-        case adapter::Outcome::Issued: return core::PermitEvent::Issued;
-        case adapter::Outcome::Rejected: return core::PermitEvent::Rejected;
-        case adapter::Outcome::NotAccepted: return core::PermitEvent::NotAccepted;
-    }
-    return core::PermitEvent::Acknowledged;
 }
 
 std::string sha256Hex(const std::string& bytes) {
@@ -73,15 +61,19 @@ DepartmentChannel::DepartmentChannel(std::shared_ptr<const adapter::DepartmentAd
                   log().warning("department=%s breaker %s -> %s", code, std::string(core::toString(from)),
                                 std::string(core::toString(to)));
               }),
-      limiter(adapter->config().transport.maxConcurrent) {
+      limiter(adapter->config().transport.maxConcurrent),
+      pollIntervalMs(adapter->config().delivery == adapter::Delivery::Poll
+                         ? adapter->config().pollIntervalSeconds * 1000LL
+                         : 0) {
     core::validate(retry);
 }
 
-Dispatcher::Dispatcher(store::Store& store, const core::Catalogue& catalogue,
+Dispatcher::Dispatcher(store::Store& store, const tracking::EventPlanner& planner,
                        std::vector<std::unique_ptr<DepartmentChannel>> channels, const core::Clock& clock,
-                       core::RandomSource& random, core::IdSource& ids, DispatcherSettings settings)
-    : store_(store), catalogue_(catalogue), channels_(std::move(channels)), clock_(clock), random_(random), ids_(ids),
-      settings_(std::move(settings)) {
+                       core::RandomSource& random, core::IdSource& ids, DispatcherSettings settings,
+                       std::unique_ptr<NotificationChannel> notifications)
+    : store_(store), planner_(planner), catalogue_(planner.catalogue()), channels_(std::move(channels)), clock_(clock),
+      random_(random), ids_(ids), settings_(std::move(settings)), notifications_(std::move(notifications)) {
     for (auto& channel : channels_) byCode_[channel->adapter->code()] = channel.get();
 }
 
@@ -114,6 +106,10 @@ std::vector<DeliveryReport> Dispatcher::runOnce() {
         if (stopRequested_.load()) {
             store_.releaseDispatch(dispatch.messageId, settings_.owner);
             reports.push_back({dispatch.messageId, dispatch.department, "RELEASED", "shutting down"});
+            continue;
+        }
+        if (dispatch.kind == tracking::kNotifyReady) {
+            reports.push_back(notifyApplicant(dispatch));
             continue;
         }
         DepartmentChannel* target = channel(dispatch.department);
@@ -171,10 +167,14 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     // Render: the case document, the department's stylesheet, the envelope,
     // the schema check. A render failure is never sent.
     auto packageXml = store_.originalXml(dispatch.packageId);
-    if (!packageXml) {
+    auto package = store_.packageById(dispatch.packageId);
+    if (!packageXml || !package) {
         channel.breaker.recordInconclusive();
         return park(dispatch, attempt, "package " + dispatch.packageId + " has no stored original");
     }
+    std::string receiptNumber;
+    for (const auto& permit : package->permits)
+        if (permit.permit == dispatch.permit) receiptNumber = permit.receiptNumber;
     adapter::CaseInput input;
     input.packageId = dispatch.packageId;
     input.messageId = dispatch.messageId;
@@ -186,6 +186,8 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     input.callbackUrl = settings_.callbackBaseUrl + "/api/v1/departments/" + department + "/callbacks";
     input.packageXml = std::move(*packageXml);
     input.issued = issuedSoFar(dispatch.packageId);
+    if (!receiptNumber.empty()) input.receiptNumber = receiptNumber;
+    if (dispatch.kind == adapter::kCallCorrection && !dispatch.payload.empty()) input.supplementXml = dispatch.payload;
     adapter::RenderResult rendered;
     try {
         rendered = adapter::renderRequest(*channel.adapter, adapter::buildCaseDocument(input));
@@ -233,76 +235,16 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
 
     switch (outcome.deliveryClass) {
         case core::DeliveryClass::Acknowledged:
-        case core::DeliveryClass::Decided: {
+        case core::DeliveryClass::Decided:
             channel.breaker.recordSuccess();
-            const core::PermitEvent permitEvent = permitEventOf(event->outcome);
-            const auto from = core::PermitState::Queued;
-            auto to = core::nextState(from, permitEvent);
-            if (!to) {
-                attempt.outcome = "FAILED";
-                return park(dispatch, attempt,
-                            "department answered " + event->departmentWord + ", not allowed for a QUEUED permit");
-            }
             attempt.outcome = outcome.deliveryClass == core::DeliveryClass::Acknowledged ? "ACKNOWLEDGED" : "DECIDED";
-            const core::EpochMillis now = clock_.now();
-            std::string detail = department + " " + event->departmentWord;
-            if (!event->receiptNumber.empty()) detail += ", receipt " + event->receiptNumber;
-            if (!event->reasons.empty()) detail += ": " + event->reasons.front();
-            std::vector<store::PermitTransition> transitions{
-                {dispatch.packageId, dispatch.permit, from, *to, event->receiptNumber, detail, now}};
-
-            // What the decision changes beyond this permit: its certificate,
-            // the dependents it releases or blocks, the package's state.
-            store::FollowUps followUps;
-            std::vector<core::PermitStatus> permits;
-            for (const auto& view : store_.permitsOf(dispatch.packageId))
-                permits.push_back({view.permit, view.permit == dispatch.permit ? *to : view.state});
-            if (*to == core::PermitState::Issued) {
-                store::CertificateRecord certificate{dispatch.packageId, dispatch.permit, department,
-                                                    event->certificateNumber, event->issuedOn, event->validUntil,
-                                                    {}, sha256Hex(sent.body), now};
-                for (const auto& [name, values] : event->outputs)
-                    for (const auto& value : values) certificate.outputs.emplace_back(name, value);
-                followUps.certificate = std::move(certificate);
-            }
-            for (const auto& consequence : core::consequencesOf(catalogue_, permits, dispatch.permit)) {
-                transitions.push_back({dispatch.packageId, consequence.permit, consequence.from, consequence.to, {},
-                                       consequence.reason, now});
-                for (auto& status : permits)
-                    if (status.permit == consequence.permit) status.state = consequence.to;
-                if (consequence.to == core::PermitState::Queued) {
-                    const core::PermitItem* item = catalogue_.findPermit(consequence.permit);
-                    followUps.dispatches.push_back(
-                        {ids_.messageId(), consequence.permit, item ? item->department : "", "SUBMIT", now});
-                }
-            }
-            followUps.packageState = core::derivePackageState(permits, false);
-            if (!store_.completeDispatch(dispatch.messageId, settings_.owner, now, attempt, transitions, followUps))
-                return {dispatch.messageId, department, "LEASE_LOST", "lease lost before completing"};
-            if (!followUps.dispatches.empty()) wake();
-            log().information("package=%s permit=%s department=%s message=%s %s in %dms, %z dependent(s) changed",
-                              dispatch.packageId, dispatch.permit, department, dispatch.messageId, detail,
-                              sent.latencyMs, transitions.size() - 1);
-            return {dispatch.messageId, department, attempt.outcome, detail};
-        }
-        case core::DeliveryClass::Retryable: {
+            return settle(dispatch, channel, *event, sent.body, attempt);
+        case core::DeliveryClass::Retryable:
             channel.breaker.recordFailure();
-            attempt.outcome = "RETRYABLE";
             attempt.error = shortError(sent.failure != transport::TransportResult::Failure::None
                                            ? std::string(transport::toString(sent.failure)) + ": " + sent.error
                                            : "HTTP " + std::to_string(sent.httpStatus));
-            auto next = core::nextAttemptAt(channel.retry, attempt.attempt, clock_.now(), random_.uniform01(),
-                                            outcome.retryAfterMs);
-            if (!next)
-                return park(dispatch, attempt,
-                            "gave up after " + std::to_string(attempt.attempt) + " attempts: " + attempt.error);
-            if (!store_.retryDispatchLater(dispatch.messageId, settings_.owner, clock_.now(), attempt, *next))
-                return {dispatch.messageId, department, "LEASE_LOST", "lease lost before rescheduling"};
-            log().warning("package=%s permit=%s department=%s message=%s attempt %d failed (%s), retry in %Ldms",
-                          dispatch.packageId, dispatch.permit, department, dispatch.messageId, attempt.attempt,
-                          attempt.error, static_cast<long long>(*next - clock_.now()));
-            return {dispatch.messageId, department, "RETRY", attempt.error};
-        }
+            return retryOrPark(dispatch, channel.retry, attempt, outcome.retryAfterMs);
         case core::DeliveryClass::Permanent:
             break;
     }
@@ -316,6 +258,177 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
                              : "HTTP " + std::to_string(sent.httpStatus) + " (" + std::string(outcome.reason) + ")";
     if (!answerProblem.empty()) reason += ": " + answerProblem;
     return park(dispatch, attempt, reason);
+}
+
+DeliveryReport Dispatcher::retryOrPark(const store::LeasedDispatch& dispatch, const core::RetryPolicy& retry,
+                                       store::AttemptRecord attempt, std::optional<core::EpochMillis> retryAfterMs) {
+    attempt.outcome = "RETRYABLE";
+    auto next = core::nextAttemptAt(retry, attempt.attempt, clock_.now(), random_.uniform01(), retryAfterMs);
+    if (!next)
+        return park(dispatch, attempt, "gave up after " + std::to_string(attempt.attempt) + " attempts: " + attempt.error);
+    if (!store_.retryDispatchLater(dispatch.messageId, settings_.owner, clock_.now(), attempt, *next))
+        return {dispatch.messageId, dispatch.department, "LEASE_LOST", "lease lost before rescheduling"};
+    log().warning("package=%s permit=%s department=%s message=%s attempt %d failed (%s), retry in %Ldms",
+                  dispatch.packageId, dispatch.permit, dispatch.department, dispatch.messageId, attempt.attempt,
+                  attempt.error, static_cast<long long>(*next - clock_.now()));
+    return {dispatch.messageId, dispatch.department, "RETRY", attempt.error};
+}
+
+DeliveryReport Dispatcher::settle(const store::LeasedDispatch& dispatch, DepartmentChannel& channel,
+                                  const adapter::DepartmentEvent& event, const std::string& answer,
+                                  store::AttemptRecord attempt) {
+    const std::string& department = dispatch.department;
+    const std::string digest = sha256Hex(answer);
+    // A callback may move the permit between our read and our write: then
+    // the store refuses (StateConflict) and we plan again from the new state.
+    for (int round = 0;; ++round) {
+        const core::EpochMillis now = clock_.now();
+        auto package = store_.packageById(dispatch.packageId);
+        if (!package) return park(dispatch, attempt, "package " + dispatch.packageId + " disappeared");
+        const store::PermitView* permit = nullptr;
+        for (const auto& view : package->permits)
+            if (view.permit == dispatch.permit) permit = &view;
+        if (!permit) return park(dispatch, attempt, "package has no permit " + dispatch.permit);
+
+        tracking::Plan plan;
+        if (dispatch.kind == adapter::kCallCancel) {
+            // The department confirms a withdrawal; the permit already is WITHDRAWN.
+            plan.verdict = tracking::Verdict::NoChange;
+            plan.from = plan.to = permit->state;
+            plan.detail = department + " confirmed the cancellation (" + event.departmentWord + ")";
+            store::PermitTransition note{package->id, permit->permit, permit->state, permit->state, {}, plan.detail, now};
+            note.eventType = "CANCELLATION_CONFIRMED";
+            plan.transitions.push_back(std::move(note));
+        } else {
+            plan = planner_.departmentEvent(*package, dispatch.permit, event, digest, now);
+        }
+        const bool submitted = dispatch.kind == adapter::kCallSubmit || dispatch.kind == adapter::kCallCorrection;
+        if (plan.verdict == tracking::Verdict::Illegal) {
+            if (permit->state == core::PermitState::Withdrawn && submitted) {
+                // Withdrawn while this call was on its way: the department now
+                // holds an application nobody wants. Keep its receipt and cancel it.
+                plan.detail = department + " received the application after its withdrawal (" + event.departmentWord +
+                              "); cancellation sent";
+                store::PermitTransition note{package->id, permit->permit, permit->state, permit->state,
+                                             event.receiptNumber, plan.detail, now};
+                note.eventType = "RECEIPT_AFTER_WITHDRAWAL";
+                plan.transitions = {std::move(note)};
+                plan.followUps = {};
+                plan.followUps.dispatches.push_back(
+                    {ids_.messageId(), permit->permit, department, std::string(adapter::kCallCancel), now, {}});
+            } else if (dispatch.kind == adapter::kCallStatusQuery) {
+                // A poll answer that no longer fits (the permit moved on, or was
+                // withdrawn): nothing to change, and no further polling when it is over.
+                log().warning("package=%s permit=%s department=%s poll answer ignored: %s", dispatch.packageId,
+                              dispatch.permit, department, plan.detail);
+                plan.transitions.clear();
+                plan.followUps = {};
+                plan.to = permit->state;
+            } else {
+                attempt.outcome = "FAILED";
+                return park(dispatch, attempt, "department answered " + event.departmentWord + ": " + plan.detail);
+            }
+        }
+        if (channel.pollIntervalMs > 0) {
+            const bool entered = submitted && !core::isWithDepartment(permit->state) && core::isWithDepartment(plan.to);
+            const bool continuing = dispatch.kind == adapter::kCallStatusQuery && core::isWithDepartment(plan.to) &&
+                                    package->state != core::PackageState::Withdrawn;
+            if (entered || continuing)
+                plan.followUps.dispatches.push_back({ids_.messageId(), dispatch.permit, department,
+                                                     std::string(adapter::kCallStatusQuery),
+                                                     now + channel.pollIntervalMs,
+                                                     std::to_string(channel.pollIntervalMs)});
+        }
+        try {
+            if (!store_.completeDispatch(dispatch.messageId, settings_.owner, now, attempt, plan.transitions,
+                                         plan.followUps))
+                return {dispatch.messageId, department, "LEASE_LOST", "lease lost before completing"};
+        } catch (const store::StateConflict& conflict) {
+            if (round >= 3) throw;
+            log().information("package=%s permit=%s department=%s message=%s re-planning: %s", dispatch.packageId,
+                              dispatch.permit, department, dispatch.messageId, std::string(conflict.what()));
+            continue;
+        }
+        if (!plan.followUps.dispatches.empty()) wake();
+        if (plan.verdict == tracking::Verdict::Applied)
+            log().information("package=%s permit=%s department=%s message=%s %s -> %s: %s (%z change(s))",
+                              dispatch.packageId, dispatch.permit, department, dispatch.messageId,
+                              std::string(core::toString(plan.from)), std::string(core::toString(plan.to)),
+                              plan.detail, plan.transitions.size());
+        return {dispatch.messageId, department, attempt.outcome, plan.detail};
+    }
+}
+
+DeliveryReport Dispatcher::notifyApplicant(const store::LeasedDispatch& dispatch) {
+    store::AttemptRecord attempt{dispatch.attempts + 1, clock_.now(), 0, "FAILED", 0, {}};
+    if (!notifications_) return park(dispatch, attempt, "no notification channel is configured");
+    auto package = store_.packageById(dispatch.packageId);
+    if (!package) return park(dispatch, attempt, "package " + dispatch.packageId + " disappeared");
+    if (package->notificationUrl.empty()) return park(dispatch, attempt, "the package has no notification URL");
+
+    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("event", "PACKAGE_READY_TO_OPERATE");
+    body.set("packageId", package->id);
+    if (!package->applicantReference.empty()) body.set("applicantReference", package->applicantReference);
+    body.set("state", std::string(core::toString(package->state)));
+    body.set("readyAt", core::formatRfc3339(package->readyAt != 0 ? package->readyAt : package->updatedAt));
+    Poco::JSON::Array certificates;
+    for (const auto& record : store_.certificatesOf(package->id)) {
+        Poco::JSON::Object entry(Poco::JSON_PRESERVE_KEY_ORDER);
+        entry.set("permit", record.permit);
+        entry.set("department", record.department);
+        entry.set("number", record.number);
+        entry.set("issuedOn", record.issuedOn);
+        if (!record.validUntil.empty()) entry.set("validUntil", record.validUntil);
+        certificates.add(entry);
+    }
+    body.set("certificates", certificates);
+    body.set("links", Poco::JSON::Object().set("self", "/api/v1/applications/" + package->id));
+    std::ostringstream text;
+    body.stringify(text);
+
+    transport::OutboundMessage message;
+    message.messageId = dispatch.messageId;
+    message.body = text.str();
+    message.contentType = "application/json";
+    message.packageId = package->id;
+    const transport::Endpoint endpoint{package->notificationUrl, notifications_->timeoutMs, notifications_->secret};
+    const transport::TransportResult sent = notifications_->transport->send(endpoint, message, clock_.now());
+    attempt.latencyMs = sent.latencyMs;
+    attempt.httpStatus = sent.httpStatus;
+
+    core::AttemptObservation observation;
+    observation.transport = observedTransport(sent.failure);
+    observation.httpStatus = sent.httpStatus;
+    observation.responseValid = true;  // the applicant's answer body is not read
+    observation.hasReceipt = true;
+    if (auto header = sent.headers.find("retry-after"); header != sent.headers.end())
+        observation.retryAfterMs = core::parseRetryAfter(header->second, clock_.now());
+    const core::DeliveryOutcome outcome = core::classifyAttempt(observation);
+    switch (outcome.deliveryClass) {
+        case core::DeliveryClass::Acknowledged:
+        case core::DeliveryClass::Decided: {
+            attempt.outcome = "ACKNOWLEDGED";
+            const core::EpochMillis now = clock_.now();
+            if (!store_.completeDispatch(dispatch.messageId, settings_.owner, now, attempt, {}, {}))
+                return {dispatch.messageId, dispatch.department, "LEASE_LOST", "lease lost before completing"};
+            log().information("package=%s the applicant was told it is ready to operate (%s, HTTP %d)", package->id,
+                              package->notificationUrl, sent.httpStatus);
+            return {dispatch.messageId, dispatch.department, "ACKNOWLEDGED", "applicant notified"};
+        }
+        case core::DeliveryClass::Retryable:
+            attempt.error = shortError(sent.failure != transport::TransportResult::Failure::None
+                                           ? std::string(transport::toString(sent.failure)) + ": " + sent.error
+                                           : "HTTP " + std::to_string(sent.httpStatus));
+            return retryOrPark(dispatch, notifications_->retry, attempt, outcome.retryAfterMs);
+        case core::DeliveryClass::Permanent:
+            break;
+    }
+    return park(dispatch, attempt,
+                "the applicant's notification URL answered " +
+                    (sent.failure != transport::TransportResult::Failure::None
+                         ? std::string(transport::toString(sent.failure)) + ": " + sent.error
+                         : "HTTP " + std::to_string(sent.httpStatus)));
 }
 
 void Dispatcher::start(int threads) {

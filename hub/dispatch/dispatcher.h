@@ -17,6 +17,7 @@
 #include "core/concurrency_limiter.h"
 #include "core/retry_policy.h"
 #include "store/store.h"
+#include "tracking/event_planner.h"
 #include "transport/transport.h"
 
 namespace hub::dispatch {
@@ -33,6 +34,18 @@ struct DepartmentChannel {
     core::CircuitBreaker breaker;
     core::ConcurrencyLimiter limiter;
     std::atomic<bool> paused{false};  // an admin paused the department: its calls wait, nothing is lost
+    // Poll-mode departments: the time between two STATUS_QUERY calls about
+    // one permit (adapter poll.intervalSeconds, overridable). 0 otherwise.
+    core::EpochMillis pollIntervalMs = 0;
+};
+
+// Where the applicant's notifications go: the package's notification URL,
+// signed like every outbound call with the hub's notification secret.
+struct NotificationChannel {
+    std::unique_ptr<transport::Transport> transport;
+    std::string secret;
+    int timeoutMs = 5000;
+    core::RetryPolicy retry{10, 1000, 300'000};
 };
 
 struct DispatcherSettings {
@@ -52,7 +65,8 @@ struct DeliveryReport {
     std::string detail;
 };
 
-// Consumes the outbox: leases due dispatches, renders each call through its
+// Consumes the outbox: leases due dispatches (SUBMIT, CORRECTION, CANCEL,
+// STATUS_QUERY calls to departments; NOTIFY_READY to the applicant), renders each call through its
 // department's adapter (the case document carries every certificate issued so
 // far; the message is validated against the department's schema before
 // anything is sent), sends it with its stable message id and signature,
@@ -62,6 +76,13 @@ struct DeliveryReport {
 // in one transaction —, retried later with backoff and jitter, or parked as
 // an incident for an admin. Per department: a concurrency limit and
 // a circuit breaker; paused departments are not leased at all.
+// What an answer changes is planned by tracking::EventPlanner from the
+// package as stored now, so a callback that moved the permit first is taken
+// into account (a StateConflict re-reads and re-plans). Poll-mode
+// departments: the first answer to a SUBMIT schedules a STATUS_QUERY after
+// the poll interval, and each answered query schedules the next while the
+// department holds the permit — as outbox rows, so several processes share
+// the polling through the same leases.
 //
 // Thread-safe: runOnce may be called from several threads; start() runs
 // `threads` background loops. Every store write is fenced by the lease, so a
@@ -69,9 +90,10 @@ struct DeliveryReport {
 // nothing; the department de-duplicates a second send on the message id.
 class Dispatcher {
   public:
-    Dispatcher(store::Store& store, const core::Catalogue& catalogue,
+    Dispatcher(store::Store& store, const tracking::EventPlanner& planner,
                std::vector<std::unique_ptr<DepartmentChannel>> channels, const core::Clock& clock,
-               core::RandomSource& random, core::IdSource& ids, DispatcherSettings settings);
+               core::RandomSource& random, core::IdSource& ids, DispatcherSettings settings,
+               std::unique_ptr<NotificationChannel> notifications = nullptr);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -94,12 +116,21 @@ class Dispatcher {
 
   private:
     DeliveryReport deliver(const store::LeasedDispatch& dispatch, DepartmentChannel& channel);
+    DeliveryReport notifyApplicant(const store::LeasedDispatch& dispatch);
+    // The department took the call (acknowledged or decided): plans and
+    // stores what its answer changes.
+    DeliveryReport settle(const store::LeasedDispatch& dispatch, DepartmentChannel& channel,
+                          const adapter::DepartmentEvent& event, const std::string& answer,
+                          store::AttemptRecord attempt);
+    DeliveryReport retryOrPark(const store::LeasedDispatch& dispatch, const core::RetryPolicy& retry,
+                               store::AttemptRecord attempt, std::optional<core::EpochMillis> retryAfterMs);
     DeliveryReport park(const store::LeasedDispatch& dispatch, store::AttemptRecord attempt, const std::string& reason);
     std::vector<adapter::IssuedCertificate> issuedSoFar(const std::string& packageId);
     std::vector<std::string> departmentsNotToLease() const;
     void loop();
 
     store::Store& store_;
+    const tracking::EventPlanner& planner_;
     const core::Catalogue& catalogue_;
     std::vector<std::unique_ptr<DepartmentChannel>> channels_;
     std::map<std::string, DepartmentChannel*> byCode_;
@@ -107,6 +138,7 @@ class Dispatcher {
     core::RandomSource& random_;
     core::IdSource& ids_;
     const DispatcherSettings settings_;
+    std::unique_ptr<NotificationChannel> notifications_;
 
     std::vector<std::thread> threads_;
     std::mutex wakeMutex_;

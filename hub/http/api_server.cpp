@@ -45,13 +45,16 @@ struct Route {
         Applications,
         Application,
         ApplicationEvents,
+        ApplicationCorrection,
+        ApplicationWithdraw,
+        DepartmentCallback,
         AdminIncidents,
         AdminIncidentAction,
         AdminDepartments,
         Unknown
     } target = Target::Unknown;
-    std::string packageId;  // or the incident id
-    std::string action;     // "retry" / "cancel"
+    std::string packageId;  // or the incident id, or the department code
+    std::string action;     // "retry" / "cancel", or the permit of a correction
     const char* allowed = "";
 
     bool admin() const {
@@ -61,6 +64,7 @@ struct Route {
 };
 
 constexpr std::string_view kAdminIncidents = "/admin/api/incidents";
+constexpr std::string_view kDepartments = "/api/v1/departments/";
 
 Route routeOf(const std::string& path) {
     if (path == "/healthz") return {Route::Target::Health, {}, {}, "GET"};
@@ -83,8 +87,23 @@ Route routeOf(const std::string& path) {
         std::string rest = path.substr(kApplications.size() + 1);
         auto slash = rest.find('/');
         if (slash == std::string::npos) return {Route::Target::Application, rest, {}, "GET"};
-        if (rest.substr(slash) == "/events")
-            return {Route::Target::ApplicationEvents, rest.substr(0, slash), {}, "GET"};
+        const std::string id = rest.substr(0, slash);
+        const std::string tail = rest.substr(slash);
+        if (tail == "/events") return {Route::Target::ApplicationEvents, id, {}, "GET"};
+        if (tail == "/withdraw") return {Route::Target::ApplicationWithdraw, id, {}, "POST"};
+        constexpr std::string_view kPermits = "/permits/", kCorrections = "/corrections";
+        if (tail.size() > kPermits.size() + kCorrections.size() && tail.compare(0, kPermits.size(), kPermits) == 0 &&
+            tail.compare(tail.size() - kCorrections.size(), kCorrections.size(), kCorrections) == 0) {
+            std::string permit = tail.substr(kPermits.size(), tail.size() - kPermits.size() - kCorrections.size());
+            if (permit.find('/') == std::string::npos)
+                return {Route::Target::ApplicationCorrection, id, permit, "POST"};
+        }
+    }
+    if (path.size() > kDepartments.size() && path.compare(0, kDepartments.size(), kDepartments) == 0) {
+        std::string rest = path.substr(kDepartments.size());
+        auto slash = rest.find('/');
+        if (slash != std::string::npos && rest.substr(slash) == "/callbacks")
+            return {Route::Target::DepartmentCallback, rest.substr(0, slash), {}, "POST"};
     }
     return {};
 }
@@ -177,6 +196,17 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         }
         const bool post = method == "POST";
         if (std::string(route.allowed).find(method) == std::string::npos) return methodNotAllowed(route);
+        if (route.target == Route::Target::DepartmentCallback) {
+            // Departments authenticate each message with its signature, not a token.
+            company = "dept:" + route.packageId;
+            auto body = readBody(request, dependencies_.maxBodyBytes);
+            if (!body)
+                return problemReply(ErrorKind::PayloadTooLarge, "Message too large",
+                                    "The body exceeds " + std::to_string(dependencies_.maxBodyBytes) + " bytes.");
+            return dependencies_.callbacks.receive({route.packageId, request.get("X-Hub-Timestamp", ""),
+                                                    request.get("X-Hub-Signature", ""),
+                                                    request.get("X-Hub-Message-Id", ""), std::move(*body)});
+        }
 
         auto principal = dependencies_.tokens.authenticate(request.get("Authorization", ""));
         if (!principal)
@@ -211,6 +241,16 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             return dependencies_.applications.list({company, limit, cursor});
         }
         if (route.target == Route::Target::Application) return dependencies_.applications.get(company, route.packageId);
+        if (route.target == Route::Target::ApplicationWithdraw)
+            return dependencies_.applications.withdraw(company, route.packageId);
+        if (route.target == Route::Target::ApplicationCorrection) {
+            auto body = readBody(request, dependencies_.maxBodyBytes);
+            if (!body)
+                return problemReply(ErrorKind::PayloadTooLarge, "Supplement too large",
+                                    "The body exceeds " + std::to_string(dependencies_.maxBodyBytes) + " bytes.");
+            return dependencies_.applications.correct(
+                {company, route.packageId, route.action, request.getContentType(), std::move(*body)});
+        }
         return dependencies_.applications.events(company, route.packageId);
     }
 
@@ -297,6 +337,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::Applications: return method == "POST" ? "application" : "applications";
             case Route::Target::Application: return "application";
             case Route::Target::ApplicationEvents: return "timeline";
+            case Route::Target::ApplicationCorrection:
+            case Route::Target::ApplicationWithdraw: return "application";
+            case Route::Target::DepartmentCallback: return "callback";
             case Route::Target::AdminIncidents: return "incidents";
             case Route::Target::AdminIncidentAction: return "incident";
             case Route::Target::AdminDepartments: return "departments";

@@ -6,6 +6,7 @@
 #include "config/hub_config.h"
 #include "service/admin_service.h"
 #include "service/application_service.h"
+#include "service/callback_service.h"
 #include "service/token_service.h"
 #include "store/store.h"
 
@@ -24,6 +25,7 @@ struct ApiDependencies {
     service::ApplicationService& applications;
     service::TokenService& tokens;
     service::AdminService& admin;
+    service::CallbackService& callbacks;
     store::Store& store;           // readiness checks only
     std::size_t maxBodyBytes;      // bodies above this are refused with 413 before being read
 };

@@ -23,6 +23,7 @@
 #include <Poco/Util/ServerApplication.h>
 
 #include "adapter/department_config.h"
+#include "config/calendar_loader.h"
 #include "config/hub_config.h"
 #include "core/retry_policy.h"
 #include "dispatch/dispatcher.h"
@@ -33,8 +34,13 @@
 #include "store/mysql/mysql_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_registry.h"
+#include "tracking/clock_keeper.h"
+#include "tracking/event_planner.h"
 #include "transport/transport.h"
 #include "xml/package_reader.h"
+#include "xml/schema.h"
+
+#include <atomic>
 
 namespace {
 
@@ -79,31 +85,48 @@ hub::adapter::DepartmentAdapters loadDepartments(const hub::config::HubConfig& s
     return hub::adapter::loadDepartments(settings.adaptersDir, projectRoot, catalogue, kinds);
 }
 
-// One channel per department: its transport by registered kind, its secret
-// from the environment, its endpoint (overridable with HUB_DEPT_<CODE>_ENDPOINT).
+// A secret from the environment variable `name`; when unset, the development
+// secret `fallback` if development secrets are allowed, else a fatal error.
+std::string secretFromEnvironment(const hub::config::HubConfig& settings, const std::string& name,
+                                  const std::string& fallback, const std::string& what) {
+    const auto environment = hub::config::processEnvironment();
+    if (auto it = environment.find(name); it != environment.end() && !it->second.empty()) return it->second;
+    if (!settings.dispatch.developmentSecrets)
+        throw hub::config::ConfigError(what + ": the environment variable " + name + " is not set");
+    Poco::Logger::get("hub").warning("%s: %s is not set: using the development secret", what, name);
+    return fallback;
+}
+
+// Each department's shared secret (auth.secretEnv in its department.json).
+std::map<std::string, std::string> departmentSecrets(const hub::config::HubConfig& settings,
+                                                     const hub::adapter::DepartmentAdapters& departments) {
+    std::map<std::string, std::string> secrets;
+    for (const auto& department : departments.all()) {
+        const auto& config = department->config();
+        secrets[config.code] = secretFromEnvironment(settings, config.secretEnv, "dev-secret-" + Poco::toLower(config.code),
+                                                     "department " + config.code + " (auth.secretEnv in " +
+                                                         config.configFile + ")");
+    }
+    return secrets;
+}
+
+// One channel per department: its transport by registered kind, its secret,
+// its endpoint (overridable with HUB_DEPT_<CODE>_ENDPOINT), its poll interval
+// (overridable with tracking.pollIntervalSeconds).
 std::vector<std::unique_ptr<hub::dispatch::DepartmentChannel>> departmentChannels(
     const hub::config::HubConfig& settings, const hub::adapter::DepartmentAdapters& departments,
-    const hub::transport::TransportRegistry& transports, const hub::core::Clock& clock) {
+    const std::map<std::string, std::string>& secrets, const hub::transport::TransportRegistry& transports,
+    const hub::core::Clock& clock) {
     const auto environment = hub::config::processEnvironment();
     std::vector<std::unique_ptr<hub::dispatch::DepartmentChannel>> channels;
     for (const auto& department : departments.all()) {
         const auto& config = department->config();
-        std::string secret;
-        if (auto it = environment.find(config.secretEnv); it != environment.end() && !it->second.empty()) {
-            secret = it->second;
-        } else if (settings.dispatch.developmentSecrets) {
-            secret = "dev-secret-" + Poco::toLower(config.code);
-            Poco::Logger::get("hub").warning("department=%s %s is not set: using the development secret",
-                                             config.code, config.secretEnv);
-        } else {
-            throw hub::config::ConfigError("department " + config.code + ": the environment variable " +
-                                           config.secretEnv + " (auth.secretEnv in " + config.configFile +
-                                           ") is not set");
-        }
         auto channel = std::make_unique<hub::dispatch::DepartmentChannel>(
-            department, transports.create(config.transport.kind), std::move(secret), clock);
+            department, transports.create(config.transport.kind), secrets.at(config.code), clock);
         if (auto it = environment.find("HUB_DEPT_" + config.code + "_ENDPOINT"); it != environment.end())
             channel->endpoint.url = it->second;
+        if (channel->pollIntervalMs > 0 && settings.tracking.pollIntervalSeconds > 0)
+            channel->pollIntervalMs = settings.tracking.pollIntervalSeconds * 1000LL;
         channels.push_back(std::move(channel));
     }
     return channels;
@@ -204,14 +227,27 @@ class HubApplication final : public Poco::Util::ServerApplication {
             settings.schemasDir, {static_cast<std::size_t>(settings.intake.maxPackageBytes), settings.intake.maxXmlDepth});
         auto store = openStore(settings.store);
         store->migrate();
+        const hub::core::WorkingCalendar calendar = hub::config::loadCalendar(settings.calendarFile);
+        const hub::xml::Schema supplementSchema(settings.schemasDir + "/package/v1/supplement.xsd");
         hub::core::SystemClock clock;
         auto ids = hub::core::makeRandomIdSource();
+        const hub::tracking::EventPlanner planner(catalogue, calendar, *ids);
+        // Changes made outside the dispatcher (callbacks, the applicant's
+        // actions, the clocks) wake it when they queued calls.
+        std::atomic<hub::dispatch::Dispatcher*> running{nullptr};
+        auto wakeDispatcher = [&running] {
+            if (auto* dispatcher = running.load()) dispatcher->wake();
+        };
         hub::service::TokenService tokens(*store, clock);
-        hub::service::ApplicationService applications(catalogue, reader, *store, clock, *ids, settings.intake);
+        hub::service::ApplicationService applications(catalogue, reader, *store, clock, *ids, settings.intake, planner,
+                                                      supplementSchema, wakeDispatcher);
         const auto transports = standardTransports();
         const auto departments = loadDepartments(settings, catalogue, transports);
+        const auto secrets = departmentSecrets(settings, departments);
+        hub::service::CallbackService callbacks(*store, planner, departments, secrets, clock,
+                                                settings.tracking.callbackMaxSkewSeconds * 1000LL, wakeDispatcher);
         hub::service::AdminService admin(*store, clock, nullptr);
-        hub::http::ApiServer server(settings.server, {applications, tokens, admin, *store,
+        hub::http::ApiServer server(settings.server, {applications, tokens, admin, callbacks, *store,
                                                       static_cast<std::size_t>(settings.intake.maxPackageBytes)});
 
         hub::core::SeededRandomSource random;
@@ -223,13 +259,23 @@ class HubApplication final : public Poco::Util::ServerApplication {
             settings.dispatch.callbackBaseUrl.empty()
                 ? "http://" + settings.server.host + ":" + std::to_string(server.port())
                 : settings.dispatch.callbackBaseUrl;
-        hub::dispatch::Dispatcher dispatcher(*store, catalogue,
-                                             departmentChannels(settings, departments, transports, clock), clock,
-                                             random, *ids, dispatchSettings);
+        auto notifications = std::make_unique<hub::dispatch::NotificationChannel>();
+        notifications->transport = transports.create("rest-xml");
+        notifications->secret = secretFromEnvironment(settings, settings.tracking.notificationSecretEnv,
+                                                      "dev-secret-notify", "applicant notifications (tracking.notificationSecretEnv)");
+        hub::dispatch::Dispatcher dispatcher(*store, planner,
+                                             departmentChannels(settings, departments, secrets, transports, clock),
+                                             clock, random, *ids, dispatchSettings, std::move(notifications));
+        hub::tracking::ClockKeeper clocks(*store, planner, clock, settings.tracking.clockSweepSeconds * 1000LL,
+                                          wakeDispatcher);
 
         admin.attachDispatcher(&dispatcher);
+        running = &dispatcher;
         server.start();
-        if (settings.dispatch.enabled) dispatcher.start(settings.dispatch.workers);
+        if (settings.dispatch.enabled) {
+            dispatcher.start(settings.dispatch.workers);
+            clocks.start();
+        }
         if (!settings.server.portFile.empty()) writePortFile(settings.server.portFile, server.port());
         log.information("listening on http://%s:%d (store %s, schema v%d, %z permits, %z departments, dispatch %s as %s)",
                         settings.server.host, server.port(), settings.store.kind, store->schemaVersion(),
@@ -238,6 +284,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
         waitForTerminationRequest();
         log.information("stopping: finishing in-flight requests and calls");
         server.stop();
+        clocks.stop();
         dispatcher.stop();
         log.information("stopped");
         return EXIT_OK;

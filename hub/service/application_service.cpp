@@ -11,7 +11,9 @@
 #include <Poco/SHA2Engine.h>
 #include <Poco/String.h>
 
+#include "core/permit_clock.h"
 #include "core/states.h"
+#include "xml/document.h"
 
 namespace hub::service {
 namespace {
@@ -69,8 +71,20 @@ Array stringArray(const std::vector<std::string>& values) {
     return array;
 }
 
+Object deadlinesJson(const core::PermitDeadlines& deadlines) {
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (deadlines.correctionNoticeBy) json.set("correctionNoticeBy", core::formatDay(*deadlines.correctionNoticeBy));
+    if (deadlines.decisionDue) json.set("decisionDue", core::formatDay(*deadlines.decisionDue));
+    if (deadlines.workingDaysLeft) json.set("workingDaysLeft", *deadlines.workingDaysLeft);
+    json.set("paused", deadlines.paused);
+    json.set("overdue", deadlines.overdue);
+    return json;
+}
+
 // The representation of a package, shared by the submit answer and GET.
-Object packageJson(const store::PackageView& view, const core::Catalogue& catalogue) {
+Object packageJson(const store::PackageView& view, const core::Catalogue& catalogue,
+                   const std::vector<store::CertificateRecord>& certificates, const core::WorkingCalendar& calendar,
+                   core::EpochMillis now) {
     Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     json.set("id", view.id);
     json.set("state", std::string(core::toString(view.state)));
@@ -79,6 +93,11 @@ Object packageJson(const store::PackageView& view, const core::Catalogue& catalo
     if (!view.applicantReference.empty()) json.set("applicantReference", view.applicantReference);
     json.set("proposedName", view.proposedName);
     json.set("sha256", view.sha256);
+    if (view.readyAt != 0) json.set("readyAt", core::formatRfc3339(view.readyAt));
+
+    std::vector<core::PermitProgress> progress;
+    for (const auto& permit : view.permits) progress.push_back({permit.permit, permit.state, permit.clock});
+    const core::PackageForecast forecast = core::forecastPackage(catalogue, progress, now, calendar);
 
     Array permits;
     std::vector<std::string> added;
@@ -97,6 +116,39 @@ Object packageJson(const store::PackageView& view, const core::Catalogue& catalo
         if (item) entry.set("needs", stringArray(item->needs));
         if (!permit.receiptNumber.empty()) entry.set("receiptNumber", permit.receiptNumber);
         entry.set("updatedAt", core::formatRfc3339(permit.updatedAt));
+        const auto& clock = permit.clock;
+        if (clock.submittedAt != 0) entry.set("submittedAt", core::formatRfc3339(clock.submittedAt));
+        if (clock.acceptedAt != 0) {
+            entry.set("acceptedOn", core::formatDay(core::chinaDateOf(clock.acceptedAt)));
+            if (clock.deemedAccepted) entry.set("deemedAccepted", true);
+        }
+        if (item) entry.set("deadlines", deadlinesJson(core::deadlinesOf(*item, permit.state, clock, now, calendar)));
+        for (const auto& [id, day] : forecast.expected)
+            if (id == permit.permit && day && permit.state != core::PermitState::Issued)
+                entry.set("expectedOn", core::formatDay(*day));
+        for (const auto& record : certificates) {
+            if (record.permit != permit.permit) continue;
+            Object certificate(Poco::JSON_PRESERVE_KEY_ORDER);
+            certificate.set("number", record.number);
+            certificate.set("issuer", record.department);
+            certificate.set("holder", view.proposedName);
+            certificate.set("issuedOn", record.issuedOn);
+            if (!record.validUntil.empty()) certificate.set("validUntil", record.validUntil);
+            Object outputs(Poco::JSON_PRESERVE_KEY_ORDER);
+            for (const auto& [name, value] : record.outputs) {
+                if (outputs.has(name)) continue;
+                Array values;
+                for (const auto& [otherName, otherValue] : record.outputs)
+                    if (otherName == name) values.add(otherValue);
+                if (values.size() == 1)
+                    outputs.set(name, value);
+                else
+                    outputs.set(name, values);
+            }
+            certificate.set("outputs", outputs);
+            certificate.set("documentSha256", record.documentSha256);
+            entry.set("certificate", certificate);
+        }
         permits.add(entry);
         if (!permit.requestedByApplicant) added.push_back(permit.permit);
         if (permit.state != core::PermitState::Issued) open.push_back(permit.permit);
@@ -113,9 +165,18 @@ Object packageJson(const store::PackageView& view, const core::Catalogue& catalo
     schedule.set("statutoryWorkingDays", statutory.workingDays);
     json.set("schedule", schedule);
 
+    Object forecastJson(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (forecast.readyOn) forecastJson.set(view.readyAt != 0 ? "readyOn" : "expectedReadyOn", core::formatDay(*forecast.readyOn));
+    forecastJson.set("reachable", forecast.readyOn.has_value());
+    forecastJson.set("remainingWorkingDays", forecast.remainingWorkingDays);
+    forecastJson.set("criticalPath", stringArray(forecast.criticalPath));
+    forecastJson.set("basis", "promised working days");
+    json.set("forecast", forecastJson);
+
     Object links(Poco::JSON_PRESERVE_KEY_ORDER);
     links.set("self", applicationPath(view.id));
     links.set("events", applicationPath(view.id) + "/events");
+    links.set("withdraw", applicationPath(view.id) + "/withdraw");
     json.set("links", links);
     return json;
 }
@@ -149,8 +210,17 @@ std::string joined(const std::vector<std::string>& values) {
 
 ApplicationService::ApplicationService(const core::Catalogue& catalogue, const xml::PackageReader& reader,
                                        store::Store& store, const core::Clock& clock, core::IdSource& ids,
-                                       const config::IntakeConfig& intake)
-    : catalogue_(catalogue), reader_(reader), store_(store), clock_(clock), ids_(ids), intake_(intake) {}
+                                       const config::IntakeConfig& intake, const tracking::EventPlanner& planner,
+                                       const xml::Schema& supplementSchema, std::function<void()> onNewDispatches)
+    : catalogue_(catalogue), reader_(reader), store_(store), clock_(clock), ids_(ids), intake_(intake),
+      planner_(planner), supplementSchema_(supplementSchema), onNewDispatches_(std::move(onNewDispatches)) {}
+
+std::string ApplicationService::representation(const store::PackageView& view) {
+    const auto certificates = view.state == core::PackageState::Received && view.permits.empty()
+                                  ? std::vector<store::CertificateRecord>{}
+                                  : store_.certificatesOf(view.id);
+    return stringify(packageJson(view, catalogue_, certificates, planner_.calendar(), clock_.now()));
+}
 
 Reply ApplicationService::submit(const SubmitRequest& request) {
     if (request.idempotencyKey.empty())
@@ -264,7 +334,7 @@ Reply ApplicationService::intake(const SubmitRequest& request) {
     }
 
     Reply reply{201, "application/json", applicationPath(package.id),
-                stringify(packageJson(viewOf(package), catalogue_)), false};
+                stringify(packageJson(viewOf(package), catalogue_, {}, planner_.calendar(), now)), false};
     const store::IdempotencyKey key{request.companyId, request.idempotencyKey};
     const store::StoredResponse stored{reply.status, reply.mediaType, reply.location, reply.json};
     try {
@@ -286,7 +356,95 @@ Reply ApplicationService::get(const std::string& companyId, const std::string& p
     }
     if (!view)
         return fail(ErrorKind::NotFound, "Not found", "No application package " + packageId + " for this company.");
-    return Reply{200, "application/json", {}, stringify(packageJson(*view, catalogue_)), false};
+    try {
+        return Reply{200, "application/json", {}, representation(*view), false};
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+}
+
+Reply ApplicationService::applyPlan(const store::PackageView& package, const tracking::Plan& plan) {
+    store_.applyTransitions(package.id, clock_.now(), plan.transitions, plan.followUps);
+    if (!plan.followUps.dispatches.empty() && onNewDispatches_) onNewDispatches_();
+    auto view = store_.findPackage(package.companyId, package.id);
+    if (!view) throw store::StoreError("package " + package.id + " vanished");
+    return Reply{202, "application/json", applicationPath(package.id), representation(*view), false};
+}
+
+Reply ApplicationService::correct(const CorrectionRequest& request) {
+    if (!looksLikePackageId(request.packageId))
+        return fail(ErrorKind::NotFound, "Not found", "No application package " + request.packageId + " for this company.");
+    if (!isXmlMediaType(request.contentType))
+        return fail(ErrorKind::UnsupportedMediaType, "Unsupported media type", "CONTENT_TYPE_UNSUPPORTED",
+                    "A correction supplement is sent as application/xml.", "header:Content-Type");
+    if (request.body.size() > static_cast<std::size_t>(intake_.maxPackageBytes))
+        return fail(ErrorKind::PayloadTooLarge, "Supplement too large", "SUPPLEMENT_TOO_LARGE",
+                    "The supplement exceeds " + std::to_string(intake_.maxPackageBytes) + " bytes.", "body");
+    auto parsed = xml::parseSafely(request.body, {intake_.maxXmlDepth});
+    if (!parsed.ok()) {
+        const bool forbidden = parsed.failure == xml::ParseFailure::DoctypeForbidden ||
+                               parsed.failure == xml::ParseFailure::TooDeep;
+        return fail(ErrorKind::BadRequest, forbidden ? "Forbidden XML construct" : "Malformed XML",
+                    "The supplement could not be read safely.", std::move(parsed.errors));
+    }
+    auto schemaErrors = supplementSchema_.validate(*parsed.document);
+    if (!schemaErrors.empty())
+        return fail(ErrorKind::Unprocessable, "Supplement does not match its schema",
+                    std::to_string(schemaErrors.size()) + " schema error(s).", std::move(schemaErrors));
+    const auto values = parsed.document->evaluateStrings("normalize-space(/*/*[local-name() = 'Permit'])");
+    const std::string named = values.empty() ? std::string() : values.front();
+    if (named != request.permit)
+        return fail(ErrorKind::Unprocessable, "Supplement for another permit", "SUPPLEMENT_PERMIT_MISMATCH",
+                    "The supplement names permit " + named + " but was posted for " + request.permit + ".",
+                    "/CorrectionSupplement/Permit");
+    try {
+        for (int round = 0;; ++round) {
+            auto package = store_.findPackage(request.companyId, request.packageId);
+            if (!package)
+                return fail(ErrorKind::NotFound, "Not found",
+                            "No application package " + request.packageId + " for this company.");
+            const auto plan = planner_.correction(*package, request.permit, request.body, clock_.now());
+            if (plan.verdict != tracking::Verdict::Applied) {
+                const bool known = std::any_of(package->permits.begin(), package->permits.end(),
+                                               [&](const auto& permit) { return permit.permit == request.permit; });
+                if (!known)
+                    return fail(ErrorKind::NotFound, "Not found",
+                                "Package " + request.packageId + " has no permit " + request.permit + ".");
+                return fail(ErrorKind::Conflict, "No correction requested", "CORRECTION_NOT_REQUESTED", plan.detail,
+                            "path:permit");
+            }
+            try {
+                return applyPlan(*package, plan);
+            } catch (const store::StateConflict&) {
+                if (round >= 3) throw;
+            }
+        }
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+}
+
+Reply ApplicationService::withdraw(const std::string& companyId, const std::string& packageId) {
+    if (!looksLikePackageId(packageId))
+        return fail(ErrorKind::NotFound, "Not found", "No application package " + packageId + " for this company.");
+    try {
+        for (int round = 0;; ++round) {
+            auto package = store_.findPackage(companyId, packageId);
+            if (!package)
+                return fail(ErrorKind::NotFound, "Not found",
+                            "No application package " + packageId + " for this company.");
+            const auto plan = planner_.withdrawal(*package, clock_.now());
+            if (plan.verdict != tracking::Verdict::Applied)
+                return fail(ErrorKind::Conflict, "Cannot withdraw", "NOT_WITHDRAWABLE", plan.detail, "path:id");
+            try {
+                return applyPlan(*package, plan);
+            } catch (const store::StateConflict&) {
+                if (round >= 3) throw;
+            }
+        }
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
 }
 
 Reply ApplicationService::events(const std::string& companyId, const std::string& packageId) {

@@ -7,7 +7,11 @@
 #include "core/clock.h"
 #include "service/reply.h"
 #include "store/store.h"
+#include "tracking/event_planner.h"
 #include "xml/package_reader.h"
+#include "xml/schema.h"
+
+#include <functional>
 
 namespace hub::service {
 
@@ -18,20 +22,34 @@ struct SubmitRequest {
     std::string body;            // the whole body, at most maxPackageBytes + 1 bytes
 };
 
+struct CorrectionRequest {
+    std::string companyId;
+    std::string packageId;
+    std::string permit;
+    std::string contentType;
+    std::string body;  // a CorrectionSupplement (schemas/package/v1/supplement.xsd)
+};
+
 struct ListRequest {
     std::string companyId;
     std::string limit;   // query parameter text, may be empty
     std::string cursor;  // query parameter text, may be empty
 };
 
-// The applicant-facing use cases: submit a package, read one, list one's own.
+// The applicant-facing use cases: submit a package, read one (with its
+// deadlines, certificates and forecast), list one's own, answer a correction
+// notice, withdraw a package.
 // Every method returns a finished Reply (success or problem) and never throws
 // for bad input; a store failure becomes 503 (and is logged by the caller).
 // Thread-safe: holds only references to thread-safe collaborators.
 class ApplicationService {
   public:
+    // `onNewDispatches` is called after a change that queued outbound calls
+    // (to wake the dispatcher); it may be empty.
     ApplicationService(const core::Catalogue& catalogue, const xml::PackageReader& reader, store::Store& store,
-                       const core::Clock& clock, core::IdSource& ids, const config::IntakeConfig& intake);
+                       const core::Clock& clock, core::IdSource& ids, const config::IntakeConfig& intake,
+                       const tracking::EventPlanner& planner, const xml::Schema& supplementSchema,
+                       std::function<void()> onNewDispatches);
 
     // Idempotency-Key semantics (DOMAIN.md): missing key 400; a key reused with
     // another body 422; the first request still running 409; otherwise the
@@ -41,9 +59,21 @@ class ApplicationService {
     Reply list(const ListRequest& request);
     // The package's timeline, oldest first.
     Reply events(const std::string& companyId, const std::string& packageId);
+    // Answers the permit's correction notice: the supplement is parsed safely
+    // and validated (400 / 415 / 422), the permit goes back to SUBMITTED and a
+    // CORRECTION call carrying the supplement is queued — together. 404 for an
+    // unknown package or permit, 409 CORRECTION_NOT_REQUESTED when the permit
+    // is not CORRECTION_REQUIRED. 202 with the package.
+    Reply correct(const CorrectionRequest& request);
+    // Withdraws the package: every open permit WITHDRAWN, a cancellation to
+    // every department holding one, nothing else sent. 202 with the package;
+    // 409 NOT_WITHDRAWABLE when it is READY_TO_OPERATE or already WITHDRAWN.
+    Reply withdraw(const std::string& companyId, const std::string& packageId);
 
   private:
     Reply intake(const SubmitRequest& request);
+    std::string representation(const store::PackageView& view);
+    Reply applyPlan(const store::PackageView& package, const tracking::Plan& plan);
 
     const core::Catalogue& catalogue_;
     const xml::PackageReader& reader_;
@@ -51,6 +81,9 @@ class ApplicationService {
     const core::Clock& clock_;
     core::IdSource& ids_;
     const config::IntakeConfig& intake_;
+    const tracking::EventPlanner& planner_;
+    const xml::Schema& supplementSchema_;
+    const std::function<void()> onNewDispatches_;
 };
 
 }  // namespace hub::service

@@ -98,7 +98,8 @@ struct Fixture {
           catalogue(config::loadCatalogue(kSource + "/config/catalogue.json")),
           departments(adapter::loadDepartments(kSource + "/adapters", kSource, catalogue,
                                                {"customs", "epc", "rest-xml", "soap11"})),
-          ids(core::makeRandomIdSource()) {
+          ids(core::makeRandomIdSource()),
+          planner(catalogue, calendar, *ids) {
         Poco::File(directory).createDirectories();
         config::SqliteConfig sqlite;
         sqlite.path = directory + "/hub.db";
@@ -112,7 +113,7 @@ struct Fixture {
                                                                              "secret-" + department->code(), clock));
         }
         dispatcher = std::make_unique<dispatch::Dispatcher>(
-            *store, catalogue, std::move(channels), clock, random, *ids,
+            *store, planner, std::move(channels), clock, random, *ids,
             dispatch::DispatcherSettings{"hub-test-1", 60'000, 8, "licensing-hub", "http://127.0.0.1:8080", 10});
     }
     ~Fixture() {
@@ -166,6 +167,8 @@ struct Fixture {
     core::Catalogue catalogue;
     adapter::DepartmentAdapters departments;
     std::unique_ptr<core::IdSource> ids;
+    const core::WorkingCalendar calendar = core::WorkingCalendar::weekdaysOnly();
+    tracking::EventPlanner planner;
     std::unique_ptr<store::Store> store;
     std::map<std::string, ScriptedTransport*> transports;
     std::unique_ptr<dispatch::Dispatcher> dispatcher;

@@ -75,7 +75,7 @@ std::map<std::string, std::string> readEnvFile(const std::string& path) {
 }
 
 HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig, const std::string& dispatchConfig,
-                       const std::map<std::string, std::string>& environment) {
+                       const std::map<std::string, std::string>& environment, const std::string& trackingConfig) {
     workDir_ = Poco::TemporaryFile::tempName() + "-hub-it";
     Poco::File(workDir_).createDirectories();
     configFile_ = workDir_ + "/hub.json";
@@ -106,6 +106,8 @@ HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig, const
            << R"(  "catalogue": ")" << source << R"(/config/catalogue.json",)" << '\n'
            << R"(  "schemas": ")" << source << R"(/schemas",)" << '\n'
            << R"(  "adapters": ")" << source << R"(/adapters",)" << '\n'
+           << R"(  "calendar": ")" << source << R"(/config/calendar.json",)" << '\n'
+           << R"(  "tracking": {)" << trackingConfig << "},\n"
            << R"(  "intake": {)" << intakeConfig << "},\n"
            << R"(  "dispatch": {"developmentSecrets": true)" << (dispatchConfig.empty() ? "" : ", ") << dispatchConfig
            << "},\n"

@@ -35,10 +35,11 @@ class HubProcess {
     // `intakeConfig` is spliced into the JSON config's "intake" object, e.g.
     // R"("maxPackageBytes": 65536)", `dispatchConfig` into "dispatch" (which
     // always has development secrets on). `environment` is added to the
-    // child's environment (e.g. HUB_DEPT_SAMR_ENDPOINT).
+    // child's environment (e.g. HUB_DEPT_SAMR_ENDPOINT), `trackingConfig` into
+    // "tracking" (e.g. R"("pollIntervalSeconds": 1)").
     HubProcess(StoreChoice store, const std::string& intakeConfig = {},
                const std::string& dispatchConfig = R"("enabled": false)",
-               const std::map<std::string, std::string>& environment = {});
+               const std::map<std::string, std::string>& environment = {}, const std::string& trackingConfig = {});
     ~HubProcess();
     HubProcess(const HubProcess&) = delete;
     HubProcess& operator=(const HubProcess&) = delete;

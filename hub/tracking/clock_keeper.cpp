@@ -1,0 +1,77 @@
+#include "tracking/clock_keeper.h"
+
+#include <chrono>
+
+#include <Poco/Logger.h>
+
+namespace hub::tracking {
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("hub.clocks"); }
+
+constexpr int kSweepLimit = 5000;
+
+}  // namespace
+
+ClockKeeper::ClockKeeper(store::Store& store, const EventPlanner& planner, const core::Clock& clock,
+                         core::EpochMillis intervalMs, std::function<void()> onNewDispatches)
+    : store_(store), planner_(planner), clock_(clock), intervalMs_(intervalMs),
+      onNewDispatches_(std::move(onNewDispatches)) {}
+
+ClockKeeper::~ClockKeeper() { stop(); }
+
+int ClockKeeper::sweepOnce() {
+    using core::PermitState;
+    const auto open = store_.permitsInStates(
+        {PermitState::Submitted, PermitState::Accepted, PermitState::UnderReview}, kSweepLimit);
+    int changed = 0;
+    bool queued = false;
+    for (const auto& location : open) {
+        auto package = store_.packageById(location.packageId);
+        if (!package) continue;
+        const Plan plan = planner_.clocks(*package, location.permit.permit, clock_.now());
+        if (plan.verdict != Verdict::Applied) continue;
+        try {
+            store_.applyTransitions(package->id, clock_.now(), plan.transitions, plan.followUps);
+        } catch (const store::StateConflict&) {
+            continue;  // something happened to the permit meanwhile; the next sweep looks again
+        }
+        ++changed;
+        queued = queued || !plan.followUps.dispatches.empty();
+        log().information("package=%s permit=%s department=%s %s", package->id, location.permit.permit,
+                          location.permit.department, plan.detail);
+    }
+    if (queued && onNewDispatches_) onNewDispatches_();
+    return changed;
+}
+
+void ClockKeeper::start() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = false;
+    }
+    thread_ = std::thread([this] { loop(); });
+}
+
+void ClockKeeper::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void ClockKeeper::loop() {
+    for (;;) {
+        try {
+            sweepOnce();
+        } catch (const std::exception& error) {
+            log().warning("clock sweep skipped: %s", std::string(error.what()));
+        }
+        std::unique_lock lock(mutex_);
+        if (wake_.wait_for(lock, std::chrono::milliseconds(intervalMs_), [this] { return stopping_; })) return;
+    }
+}
+
+}  // namespace hub::tracking

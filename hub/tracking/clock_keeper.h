@@ -1,0 +1,49 @@
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.h"
+#include "store/store.h"
+#include "tracking/event_planner.h"
+
+namespace hub::tracking {
+
+// Keeps the statutory clocks that run without any message: every sweep looks
+// at the permits a department holds and applies what is due (a deemed
+// acceptance when the correction window closed, a DEADLINE_MISSED note once
+// a decision is late). Each change is applied only if the permit is still in
+// the state it was planned from, so processes sweeping the same database do
+// not apply a deemed acceptance twice. Thread-safe.
+class ClockKeeper {
+  public:
+    ClockKeeper(store::Store& store, const EventPlanner& planner, const core::Clock& clock,
+                core::EpochMillis intervalMs, std::function<void()> onNewDispatches);
+    ~ClockKeeper();
+    ClockKeeper(const ClockKeeper&) = delete;
+    ClockKeeper& operator=(const ClockKeeper&) = delete;
+
+    // One sweep, synchronously; returns the number of permits changed.
+    // Throws store::StoreError when the store is unreachable.
+    int sweepOnce();
+
+    void start();
+    void stop();
+
+  private:
+    void loop();
+
+    store::Store& store_;
+    const EventPlanner& planner_;
+    const core::Clock& clock_;
+    const core::EpochMillis intervalMs_;
+    const std::function<void()> onNewDispatches_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+};
+
+}  // namespace hub::tracking
