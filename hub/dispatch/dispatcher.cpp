@@ -108,7 +108,7 @@ std::vector<DeliveryReport> Dispatcher::runOnce() {
             reports.push_back({dispatch.messageId, dispatch.department, "RELEASED", "shutting down"});
             continue;
         }
-        if (dispatch.kind == tracking::kNotifyReady) {
+        if (tracking::isApplicantNotification(dispatch.kind)) {
             reports.push_back(notifyApplicant(dispatch));
             continue;
         }
@@ -366,26 +366,41 @@ DeliveryReport Dispatcher::notifyApplicant(const store::LeasedDispatch& dispatch
     if (!package) return park(dispatch, attempt, "package " + dispatch.packageId + " disappeared");
     if (package->notificationUrl.empty()) return park(dispatch, attempt, "the package has no notification URL");
 
-    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-    body.set("event", "PACKAGE_READY_TO_OPERATE");
-    body.set("packageId", package->id);
-    if (!package->applicantReference.empty()) body.set("applicantReference", package->applicantReference);
-    body.set("state", std::string(core::toString(package->state)));
-    body.set("readyAt", core::formatRfc3339(package->readyAt != 0 ? package->readyAt : package->updatedAt));
-    Poco::JSON::Array certificates;
-    for (const auto& record : store_.certificatesOf(package->id)) {
-        Poco::JSON::Object entry(Poco::JSON_PRESERVE_KEY_ORDER);
-        entry.set("permit", record.permit);
-        entry.set("department", record.department);
-        entry.set("number", record.number);
-        entry.set("issuedOn", record.issuedOn);
-        if (!record.validUntil.empty()) entry.set("validUntil", record.validUntil);
-        certificates.add(entry);
-    }
-    body.set("certificates", certificates);
-    body.set("links", Poco::JSON::Object().set("self", "/api/v1/applications/" + package->id));
     std::ostringstream text;
-    body.stringify(text);
+    if (dispatch.kind == tracking::kNotifyReady) {
+        Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+        body.set("event", "PACKAGE_READY_TO_OPERATE");
+        body.set("packageId", package->id);
+        if (!package->applicantReference.empty()) body.set("applicantReference", package->applicantReference);
+        body.set("state", std::string(core::toString(package->state)));
+        body.set("readyAt", core::formatRfc3339(package->readyAt != 0 ? package->readyAt : package->updatedAt));
+        Poco::JSON::Array certificates;
+        for (const auto& record : store_.certificatesOf(package->id)) {
+            Poco::JSON::Object entry(Poco::JSON_PRESERVE_KEY_ORDER);
+            entry.set("permit", record.permit);
+            entry.set("department", record.department);
+            entry.set("number", record.number);
+            entry.set("issuedOn", record.issuedOn);
+            if (!record.validUntil.empty()) entry.set("validUntil", record.validUntil);
+            certificates.add(entry);
+        }
+        body.set("certificates", certificates);
+        body.set("links", Poco::JSON::Object().set("self", "/api/v1/applications/" + package->id));
+        body.stringify(text);
+    } else {
+        // Made when the permit changed (its reasons are not stored elsewhere):
+        // {"event", "permit", …}; the package's identity goes first.
+        text << "{\"packageId\":\"" << package->id << "\",";
+        if (!package->applicantReference.empty()) {
+            Poco::JSON::Object reference;
+            reference.set("applicantReference", package->applicantReference);
+            std::ostringstream encoded;
+            reference.stringify(encoded);
+            const std::string member = encoded.str();
+            text << member.substr(1, member.size() - 2) << ',';
+        }
+        text << (dispatch.payload.size() > 1 ? dispatch.payload.substr(1) : std::string("}"));
+    }
 
     transport::OutboundMessage message;
     message.messageId = dispatch.messageId;
@@ -412,8 +427,8 @@ DeliveryReport Dispatcher::notifyApplicant(const store::LeasedDispatch& dispatch
             const core::EpochMillis now = clock_.now();
             if (!store_.completeDispatch(dispatch.messageId, settings_.owner, now, attempt, {}, {}))
                 return {dispatch.messageId, dispatch.department, "LEASE_LOST", "lease lost before completing"};
-            log().information("package=%s the applicant was told it is ready to operate (%s, HTTP %d)", package->id,
-                              package->notificationUrl, sent.httpStatus);
+            log().information("package=%s permit=%s the applicant was notified: %s (%s, HTTP %d)", package->id,
+                              dispatch.permit, dispatch.kind, package->notificationUrl, sent.httpStatus);
             return {dispatch.messageId, dispatch.department, "ACKNOWLEDGED", "applicant notified"};
         }
         case core::DeliveryClass::Retryable:

@@ -302,6 +302,8 @@ class HubApplication final : public Poco::Util::ServerApplication {
         const hub::core::Catalogue catalogue = hub::config::loadCatalogue(settings.catalogueFile);
         const hub::xml::PackageReader reader(settings.schemasDir, {});
         const auto departments = loadDepartments(settings, catalogue, standardTransports());
+        const hub::core::WorkingCalendar calendar = hub::config::loadCalendar(settings.calendarFile);
+        const hub::xml::Schema supplementSchema(settings.schemasDir + "/package/v1/supplement.xsd");
         std::vector<std::string> all;
         for (const auto& permit : catalogue.permits()) all.push_back(permit.id);
         const auto path = catalogue.criticalPath(all, hub::core::DurationBasis::Promised);
@@ -314,7 +316,9 @@ class HubApplication final : public Poco::Util::ServerApplication {
         for (const auto& department : departments.all())
             std::cout << ' ' << department->code() << " (" << department->config().transport.kind << ", "
                       << hub::adapter::toString(department->config().delivery) << ')';
-        std::cout << "\nstore: " << settings.store.kind << '\n';
+        std::cout << "\ncalendar: " << settings.calendarFile << ", working days " << calendar.firstYear() << "-"
+                  << calendar.lastYear() << '\n'
+                  << "store: " << settings.store.kind << '\n';
         return EXIT_OK;
     }
 

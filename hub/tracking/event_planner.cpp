@@ -1,6 +1,10 @@
 #include "tracking/event_planner.h"
 
 #include <algorithm>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 
 #include "core/permit_clock.h"
 
@@ -33,7 +37,41 @@ std::string describe(const adapter::DepartmentEvent& event, const std::string& d
     return detail;
 }
 
+// The body of a notification about one permit (the dispatcher adds the
+// package's id and reference when sending).
+std::string permitNotice(const std::string& event, const store::PackageView& package, const store::PermitView& permit,
+                         core::PermitState state, const adapter::DepartmentEvent& message,
+                         const std::vector<std::string>& blocked) {
+    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("event", event);
+    body.set("permit", permit.permit);
+    body.set("department", permit.department);
+    body.set("state", std::string(core::toString(state)));
+    const std::string receipt = message.receiptNumber.empty() ? permit.receiptNumber : message.receiptNumber;
+    if (!receipt.empty()) body.set("receiptNumber", receipt);
+    Poco::JSON::Array reasons;
+    for (const auto& reason : message.reasons) reasons.add(reason);
+    body.set("reasons", reasons);
+    if (!blocked.empty()) {
+        Poco::JSON::Array list;
+        for (const auto& id : blocked) list.add(id);
+        body.set("blocked", list);
+    }
+    Poco::JSON::Object links(Poco::JSON_PRESERVE_KEY_ORDER);
+    links.set("package", "/api/v1/applications/" + package.id);
+    if (state == PermitState::CorrectionRequired)
+        links.set("corrections", "/api/v1/applications/" + package.id + "/permits/" + permit.permit + "/corrections");
+    body.set("links", links);
+    std::ostringstream out;
+    body.stringify(out);
+    return out.str();
+}
+
 }  // namespace
+
+bool isApplicantNotification(std::string_view kind) {
+    return kind == kNotifyReady || kind == kNotifyCorrection || kind == kNotifyRefused;
+}
 
 core::PermitEvent permitEventOf(adapter::Outcome outcome) {
     switch (outcome) {
@@ -123,6 +161,18 @@ Plan EventPlanner::departmentEvent(const store::PackageView& package, const std:
     for (auto& status : statuses)
         if (status.permit == permit) status.state = *to;
     addConsequences(plan, package, std::move(statuses), permit, now);
+
+    if (!package.notificationUrl.empty() && (*to == PermitState::CorrectionRequired || core::isFailure(*to))) {
+        std::vector<std::string> blocked;
+        for (const auto& transition : plan.transitions)
+            if (transition.to == PermitState::Blocked) blocked.push_back(transition.permit);
+        const bool correction = *to == PermitState::CorrectionRequired;
+        plan.followUps.dispatches.push_back(
+            {ids_.messageId(), permit, std::string(kApplicantDepartment),
+             std::string(correction ? kNotifyCorrection : kNotifyRefused), now,
+             permitNotice(correction ? "CORRECTION_REQUIRED" : "PERMIT_REFUSED", package, *current, *to, event,
+                          blocked)});
+    }
     return plan;
 }
 

@@ -15,7 +15,12 @@ namespace hub::tracking {
 
 // The department for the applicant's notifications in the outbox.
 inline constexpr std::string_view kApplicantDepartment = "APPLICANT";
-inline constexpr std::string_view kNotifyReady = "NOTIFY_READY";
+inline constexpr std::string_view kNotifyReady = "NOTIFY_READY";            // the package is READY_TO_OPERATE
+inline constexpr std::string_view kNotifyCorrection = "NOTIFY_CORRECTION";  // a department asks the applicant for a correction
+inline constexpr std::string_view kNotifyRefused = "NOTIFY_REFUSED";        // a permit was rejected or not accepted
+
+// Outbox kinds that go to the applicant's notification URL rather than a department.
+bool isApplicantNotification(std::string_view kind);
 
 // The permit event a department's outcome stands for.
 core::PermitEvent permitEventOf(adapter::Outcome outcome);
@@ -55,7 +60,10 @@ class EventPlanner {
     // digest of the message that carried it), the dependents released (with
     // their SUBMIT calls) or blocked, the package's state, and when the
     // package thereby becomes READY_TO_OPERATE, the applicant's notification
-    // (when it gave a notification URL).
+    // (when it gave a notification URL). The applicant is also notified of a
+    // correction notice (it must act) and of a refusal (with what it blocks);
+    // those notifications' JSON bodies are made here and kept as the call's
+    // payload, since the reasons are not stored elsewhere.
     Plan departmentEvent(const store::PackageView& package, const std::string& permit,
                          const adapter::DepartmentEvent& event, const std::string& messageSha256,
                          core::EpochMillis now) const;
