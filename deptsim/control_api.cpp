@@ -7,9 +7,12 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/NumberParser.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include "core/clock.h"
+#include "deptsim/sim_log.h"
+#include "deptsim/sim_time.h"
 #include "deptsim/simulator.h"
 
 namespace deptsim {
@@ -86,6 +89,35 @@ Object::Ptr faultsJson(const FaultSettings& faults, bool down) {
     return out;
 }
 
+Object::Ptr notificationCountsJson(const NotificationCounts& counts) {
+    Object::Ptr out = new Object;
+    out->set("received", counts.received);
+    out->set("duplicates", counts.duplicates);
+    out->set("refused", counts.refused);
+    out->set("invalid", counts.invalid);
+    return out;
+}
+
+int httpStatusOf(NotificationOutcome outcome) {
+    switch (outcome) {
+        case NotificationOutcome::Accepted:
+        case NotificationOutcome::Duplicate: return 200;
+        case NotificationOutcome::Refused: return 401;
+        case NotificationOutcome::Invalid: return 400;
+    }
+    return 500;
+}
+
+std::string_view outcomeName(NotificationOutcome outcome) {
+    switch (outcome) {
+        case NotificationOutcome::Accepted: return "ACCEPTED";
+        case NotificationOutcome::Duplicate: return "DUPLICATE";
+        case NotificationOutcome::Refused: return "UNAUTHORIZED";
+        case NotificationOutcome::Invalid: return "INVALID";
+    }
+    return "?";
+}
+
 std::map<std::string, std::string> queryOf(const Poco::URI& uri) {
     std::map<std::string, std::string> out;
     for (const auto& [name, value] : uri.getQueryParameters()) out[name] = value;
@@ -104,6 +136,56 @@ Object::Ptr readBody(Poco::Net::HTTPServerRequest& request) {
 
 }  // namespace
 
+void ControlApi::receiveNotification(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    const auto limit = static_cast<std::size_t>(simulator_.config().maxBodyBytes);
+    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit))
+        return sendError(response, 413, "body larger than " + std::to_string(limit) + " bytes");
+    NotificationRequest received;
+    for (const auto& [name, value] : request) received.headers[Poco::toLower(name)] = value;
+    std::istream& in = request.stream();
+    char buffer[16384];
+    while (in) {
+        in.read(buffer, sizeof buffer);
+        received.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (received.body.size() > limit) return sendError(response, 413, "body larger than " + std::to_string(limit) + " bytes");
+    }
+    const auto verdict = simulator_.notifications().receive(received, nowMillis());
+    const auto header = [&](const char* name) {
+        auto it = received.headers.find(name);
+        return it == received.headers.end() || it->second.empty() ? std::string("-") : it->second;
+    };
+    const int status = httpStatusOf(verdict.outcome);
+    logLine(status == 200 ? LogLevel::Info : LogLevel::Warning,
+            "notification id=" + header("x-hub-message-id") + " package=" + header("x-hub-package-id") +
+                " outcome=" + std::string(outcomeName(verdict.outcome)) + " http=" + std::to_string(status) +
+                (verdict.reason.empty() ? "" : " reason=" + verdict.reason));
+    if (status != 200) return sendError(response, status, verdict.reason);
+    Object::Ptr out = new Object;
+    out->set("received", true);
+    out->set("duplicate", verdict.outcome == NotificationOutcome::Duplicate);
+    return sendJson(response, 200, out);
+}
+
+void ControlApi::listNotifications(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
+    auto query = queryOf(uri);
+    Array::Ptr notifications = new Array;
+    for (const auto& notification : simulator_.notifications().notifications()) {
+        if (query.count("packageId") && query["packageId"] != notification.packageId) continue;
+        Object::Ptr entry = new Object;
+        entry->set("messageId", notification.messageId);
+        entry->set("packageId", notification.packageId);
+        entry->set("receivedAt", hub::core::formatRfc3339(notification.receivedAt));
+        entry->set("body", Poco::JSON::Parser().parse(notification.body));
+        notifications->add(entry);
+    }
+    const auto counts = simulator_.notifications().counts();
+    Object::Ptr out = new Object;
+    out->set("notifications", notifications);
+    out->set("duplicates", counts.duplicates);
+    out->set("refused", counts.refused);
+    return sendJson(response, 200, out);
+}
+
 void ControlApi::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
     const Poco::URI uri(request.getURI());
     const std::string path = uri.getPath();
@@ -117,6 +199,7 @@ void ControlApi::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
                 std::lock_guard lock(service->state().mutex);
                 out->set(service->code(), statsJson(service->state().stats));
             }
+            out->set("notifications", notificationCountsJson(simulator_.notifications().counts()));
             return sendJson(response, 200, out);
         }
         if (get && path == "/_sim/messages") {
@@ -187,6 +270,8 @@ void ControlApi::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
                 out->set(code, faultsJson(faults, simulator_.isDown(code)));
             return sendJson(response, 200, out);
         }
+        if (post && path == "/_sim/notifications") return receiveNotification(request, response);
+        if (get && path == "/_sim/notifications") return listNotifications(uri, response);
         if (post && path == "/_sim/reset") {
             simulator_.reset();
             Object::Ptr out = new Object;

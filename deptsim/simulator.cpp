@@ -37,6 +37,8 @@ Simulator::Simulator(SimConfig config, SimulatorOptions options)
       options_(std::move(options)),
       policy_(config_),
       faults_(config_, options_.seed),
+      notifications_(notificationSecretFromEnvironment(), config_.signatureMaxSkewMs,
+                     static_cast<std::size_t>(config_.messageLogSize)),
       outputs_(options_.seed, runTokenFor(nowMillis() / 1000)),
       scheduler_(config_.delivery.threads),
       maintenance_(1),
@@ -146,8 +148,9 @@ void Simulator::reset() {
     policy_.reset();
     faults_.reset();
     for (auto& service : services_) service->reset();
+    notifications_.clear();
     for (auto& [code, listener] : listeners_) listener->reopen();
-    logLine(LogLevel::Info, "reset: messages, cases and counters forgotten; policy and faults from the config");
+    logLine(LogLevel::Info, "reset: messages, cases, notifications and counters forgotten; policy and faults from the config");
 }
 
 void Simulator::serveDepartment(DepartmentService& service, Poco::Net::HTTPServerRequest& request,

@@ -12,6 +12,7 @@
 #include "deptsim/dialect.h"
 #include "deptsim/fault_injector.h"
 #include "deptsim/listener.h"
+#include "deptsim/notification_sink.h"
 #include "deptsim/output_generator.h"
 #include "deptsim/scheduler.h"
 #include "deptsim/sim_config.h"
@@ -24,7 +25,8 @@ struct SimulatorOptions {
 };
 
 // The whole simulator, wired explicitly: one listener and service per
-// department plus the control listener. Construction compiles schemas and
+// department plus the control listener, which also hosts the applicant's
+// notification sink. Construction compiles schemas and
 // templates (ConfigError when they do not); start() listens.
 class Simulator {
   public:
@@ -45,12 +47,14 @@ class Simulator {
     const SimConfig& config() const { return config_; }
     DecisionPolicy& policy() { return policy_; }
     FaultInjector& faults() { return faults_; }
+    NotificationSink& notifications() { return notifications_; }
     DepartmentService* service(const std::string& code);
     std::vector<DepartmentService*> services();
     // Closes the department's listener for `seconds`, then reopens it.
     void takeDown(const std::string& code, int seconds);
     bool isDown(const std::string& code) const;
-    // Forgets messages, cases and counters; policy and faults back to the config.
+    // Forgets messages, cases, notifications and counters; policy and faults
+    // back to the config.
     void reset();
 
   private:
@@ -61,6 +65,7 @@ class Simulator {
     SimulatorOptions options_;
     DecisionPolicy policy_;
     FaultInjector faults_;
+    NotificationSink notifications_;
     OutputGenerator outputs_;
     std::vector<std::unique_ptr<Dialect>> dialects_;
     Scheduler scheduler_;

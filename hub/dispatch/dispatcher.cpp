@@ -175,6 +175,19 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     std::string receiptNumber;
     for (const auto& permit : package->permits)
         if (permit.permit == dispatch.permit) receiptNumber = permit.receiptNumber;
+    // Withdrawn while this call waited: a call never sent is dropped, and so is
+    // a poll. One that was tried before may have reached the department: it is
+    // sent again (the department answers it from its de-duplication, with the
+    // receipt) so that the cancellation can follow (see settle()).
+    if (package->state == core::PackageState::Withdrawn &&
+        (dispatch.kind == adapter::kCallStatusQuery || (dispatch.kind != adapter::kCallCancel && dispatch.attempts == 0))) {
+        channel.breaker.recordInconclusive();
+        attempt.outcome = "SKIPPED";
+        attempt.error = "the package was withdrawn";
+        if (!store_.completeDispatch(dispatch.messageId, settings_.owner, clock_.now(), attempt, {}, {}))
+            return {dispatch.messageId, department, "LEASE_LOST", "lease lost before skipping"};
+        return {dispatch.messageId, department, "SKIPPED", "the package was withdrawn"};
+    }
     adapter::CaseInput input;
     input.packageId = dispatch.packageId;
     input.messageId = dispatch.messageId;
@@ -399,7 +412,8 @@ DeliveryReport Dispatcher::notifyApplicant(const store::LeasedDispatch& dispatch
             const std::string member = encoded.str();
             text << member.substr(1, member.size() - 2) << ',';
         }
-        text << (dispatch.payload.size() > 1 ? dispatch.payload.substr(1) : std::string("}"));
+        const bool object = dispatch.payload.size() > 2 && dispatch.payload.front() == '{' && dispatch.payload.back() == '}';
+        text << (object ? dispatch.payload.substr(1) : "\"event\":\"" + dispatch.kind + "\"}");
     }
 
     transport::OutboundMessage message;

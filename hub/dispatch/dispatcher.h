@@ -61,7 +61,7 @@ struct DispatcherSettings {
 struct DeliveryReport {
     std::string messageId;
     std::string department;
-    std::string result;  // "ACKNOWLEDGED", "DECIDED", "RETRY", "INCIDENT", "RELEASED", "LEASE_LOST"
+    std::string result;  // "ACKNOWLEDGED", "DECIDED", "RETRY", "INCIDENT", "RELEASED", "SKIPPED", "LEASE_LOST"
     std::string detail;
 };
 

@@ -51,6 +51,7 @@ struct Route {
         AdminIncidents,
         AdminIncidentAction,
         AdminDepartments,
+        AdminRefusedCallbacks,
         Unknown
     } target = Target::Unknown;
     std::string packageId;  // or the incident id, or the department code
@@ -59,7 +60,7 @@ struct Route {
 
     bool admin() const {
         return target == Target::AdminIncidents || target == Target::AdminIncidentAction ||
-               target == Target::AdminDepartments;
+               target == Target::AdminDepartments || target == Target::AdminRefusedCallbacks;
     }
 };
 
@@ -72,6 +73,7 @@ Route routeOf(const std::string& path) {
     if (path == kApplications) return {Route::Target::Applications, {}, {}, "GET, POST"};
     if (path == kAdminIncidents) return {Route::Target::AdminIncidents, {}, {}, "GET"};
     if (path == "/admin/api/departments") return {Route::Target::AdminDepartments, {}, {}, "GET"};
+    if (path == "/admin/api/callbacks/refused") return {Route::Target::AdminRefusedCallbacks, {}, {}, "GET"};
     if (path.size() > kAdminIncidents.size() + 1 && path.compare(0, kAdminIncidents.size(), kAdminIncidents) == 0 &&
         path[kAdminIncidents.size()] == '/') {
         std::string rest = path.substr(kAdminIncidents.size() + 1);
@@ -264,6 +266,12 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             }
             case Route::Target::AdminDepartments:
                 return dependencies_.admin.departments();
+            case Route::Target::AdminRefusedCallbacks: {
+                std::string limit;
+                for (const auto& [name, value] : uri.getQueryParameters())
+                    if (name == "limit") limit = value;
+                return dependencies_.admin.refusedCallbacks(limit);
+            }
             default:
                 break;
         }
@@ -343,6 +351,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::AdminIncidents: return "incidents";
             case Route::Target::AdminIncidentAction: return "incident";
             case Route::Target::AdminDepartments: return "departments";
+            case Route::Target::AdminRefusedCallbacks: return "refusedCallbacks";
             default: return "status";
         }
     }

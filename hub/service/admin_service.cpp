@@ -113,4 +113,41 @@ Reply AdminService::departments() {
     return Reply{200, "application/json", {}, stringify(json), false};
 }
 
+Reply AdminService::refusedCallbacks(const std::string& limitText) {
+    int limit = 50;
+    if (!limitText.empty()) {
+        try {
+            std::size_t used = 0;
+            limit = std::stoi(limitText, &used);
+            if (used != limitText.size() || limit < 1 || limit > 500) throw std::invalid_argument(limitText);
+        } catch (const std::exception&) {
+            return problemReply(problem(ErrorKind::BadRequest, "Invalid parameter", "limit must be an integer from 1 to 500.",
+                                        {{"PARAMETER_INVALID", "limit must be an integer from 1 to 500.", {"query:limit", 0}}}));
+        }
+    }
+    std::vector<store::RefusedInbound> refused;
+    try {
+        refused = store_.listRefusedInbound(limit);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    Array items;
+    for (const auto& entry : refused) {
+        Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+        item.set("sequence", entry.sequence);
+        item.set("at", core::formatRfc3339(entry.at));
+        item.set("department", entry.department);
+        item.set("code", entry.code);
+        item.set("detail", entry.detail);
+        if (!entry.messageId.empty()) item.set("messageId", entry.messageId);
+        if (!entry.packageId.empty()) item.set("packageId", entry.packageId);
+        if (!entry.permit.empty()) item.set("permit", entry.permit);
+        item.set("sha256", entry.sha256);
+        items.add(item);
+    }
+    json.set("refused", items);
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
 }  // namespace hub::service

@@ -31,6 +31,9 @@ class AdminService {
     Reply cancelIncident(const std::string& incidentId, const std::string& note);
     // Each department: breaker state, calls in flight, limit, paused.
     Reply departments();
+    // Department messages the hub refused (newest first, ?limit=1..500,
+    // default 50): code, detail, department, message/package/permit when known.
+    Reply refusedCallbacks(const std::string& limit);
 
   private:
     Reply closeIncident(const std::string& incidentId, const std::string& note, bool retry);

@@ -103,6 +103,12 @@ Reply CallbackService::receive(const CallbackRequest& request) {
     }
     const adapter::DepartmentEvent& event = *mapped.event;
     if (!event.messageId.empty()) refused.messageId = event.messageId;
+    if (refused.messageId.size() > 128) {
+        refused.messageId = refused.messageId.substr(0, 128);
+        refused.code = "INVALID_MESSAGE_ID";
+        refused.detail = "the message id is longer than 128 characters";
+        return refuse(refused, ErrorKind::Unprocessable, "Callback not understood");
+    }
     if (refused.messageId.empty()) {
         refused.code = "MISSING_FIELD";
         refused.detail = "the message carries no message id (mapping.messageId) and no X-Hub-Message-Id header";
@@ -138,6 +144,15 @@ Reply CallbackService::receive(const CallbackRequest& request) {
                     refused.detail = "receipt " + event.receiptNumber + " belongs to a permit of another department";
                     return refuse(refused, ErrorKind::Forbidden, "Not this department's permit");
                 }
+            }
+            if (store_.hasUnsettledCalls(refused.department)) {
+                // The department may be calling back about a call whose answer
+                // (with this receipt) the hub has not recorded yet: retry.
+                refused.code = "RECEIPT_NOT_YET_KNOWN";
+                refused.detail = "receipt " + event.receiptNumber + " is not known yet while calls to " +
+                                 refused.department + " are being settled; retry shortly";
+                Reply reply = refuse(refused, ErrorKind::Unavailable, "Receipt not known yet");
+                return reply;
             }
             refused.code = "UNKNOWN_PERMIT";
             refused.detail = "no permit of " + refused.department + " has receipt number " + event.receiptNumber;

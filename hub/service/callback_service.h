@@ -27,9 +27,12 @@ struct CallbackRequest {
 //   BAD_SIGNATURE, timestamp outside the skew window 401 STALE_TIMESTAMP;
 //   not well-formed 400 MALFORMED, not valid against the department's schema
 //   422 SCHEMA_INVALID, a status word the adapter does not know 422
-//   UNMAPPED_OUTCOME, a required field missing 422 MISSING_FIELD; a message id
+//   UNMAPPED_OUTCOME, a required field missing 422 MISSING_FIELD, a message id
+//   longer than 128 characters 422 INVALID_MESSAGE_ID; a message id
 //   used before for another body 422 MESSAGE_ID_REUSED; no permit of this
-//   department with that receipt number 404 UNKNOWN_PERMIT, or the receipt
+//   department with that receipt number: 503 RECEIPT_NOT_YET_KNOWN while
+//   calls to the department may have reached it unrecorded (a retry will find
+//   it), else 404 UNKNOWN_PERMIT; or the receipt
 //   belongs to another department 403 WRONG_DEPARTMENT, or the message names
 //   another permit than the receipt's 404 UNKNOWN_PERMIT; not allowed from
 //   the permit's state 409 ILLEGAL_TRANSITION.

@@ -186,7 +186,7 @@ struct AttemptRecord {
     int attempt = 0;                   // 1-based
     core::EpochMillis startedAt = 0;
     int latencyMs = 0;
-    std::string outcome;               // "ACKNOWLEDGED", "DECIDED", "RETRYABLE", "FAILED", "INVALID_RENDER"
+    std::string outcome;               // "ACKNOWLEDGED", "DECIDED", "RETRYABLE", "FAILED", "INVALID_RENDER", "SKIPPED"
     int httpStatus = 0;                // 0 when no HTTP answer
     std::string error;                 // short, no personal data; empty on success
 };
@@ -402,6 +402,11 @@ class Store {
     // The permit of `department` holding `receiptNumber`, any company; nullopt when none.
     virtual std::optional<PermitLocation> findPermitByReceipt(const std::string& department,
                                                               const std::string& receiptNumber) = 0;
+    // True while some SUBMIT or CORRECTION call to `department` may have
+    // reached it without its answer being recorded yet (leased now, or tried
+    // before and pending a retry): a callback naming a receipt number the hub
+    // does not know yet may be about such a call.
+    virtual bool hasUnsettledCalls(const std::string& department) = 0;
     // Permits in any of `states`, any package, oldest update first, at most
     // `limit` (the clock keeper's sweep).
     virtual std::vector<PermitLocation> permitsInStates(const std::vector<core::PermitState>& states, int limit) = 0;

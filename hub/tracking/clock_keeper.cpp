@@ -9,7 +9,9 @@ namespace {
 
 Poco::Logger& log() { return Poco::Logger::get("hub.clocks"); }
 
-constexpr int kSweepLimit = 5000;
+// Permits a department holds, looked at per sweep (least recently changed
+// first; see the operations notes on very large installations).
+constexpr int kSweepLimit = 50000;
 
 }  // namespace
 

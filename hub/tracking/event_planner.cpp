@@ -132,11 +132,25 @@ Plan EventPlanner::departmentEvent(const store::PackageView& package, const std:
         if (plan.verdict == Verdict::Illegal)
             plan.detail = std::string(core::toString(permitEvent)) + " is not allowed for a " +
                           std::string(core::toString(current->state)) + " permit (" + plan.detail + ")";
-        // A receipt number learnt late is still worth keeping.
-        if (plan.verdict == Verdict::NoChange && current->receiptNumber.empty() && !event.receiptNumber.empty()) {
+        if (plan.verdict != Verdict::NoChange) return plan;
+        // An extension of the decision time is usually granted while the
+        // permit is under review, and a receipt number learnt late is still
+        // worth keeping: both without a change of state.
+        const bool extension = event.extensionDays > 0 && event.extensionDays != current->clock.extensionWorkingDays;
+        const bool receipt = current->receiptNumber.empty() && !event.receiptNumber.empty();
+        if (extension || receipt) {
             store::PermitTransition keep{package.id, permit, current->state, current->state, event.receiptNumber,
                                          plan.detail, now};
-            keep.eventType = "RECEIPT";
+            keep.eventType = extension ? "EXTENSION" : "RECEIPT";
+            if (extension) {
+                core::PermitClockFacts clock = current->clock;
+                clock.extensionWorkingDays = event.extensionDays;
+                keep.clock = clock;
+                keep.detail = current->department + " extended the decision time by " +
+                              std::to_string(event.extensionDays) + " working days (" + plan.detail + ")";
+                plan.detail = keep.detail;
+                plan.verdict = Verdict::Applied;
+            }
             plan.transitions.push_back(std::move(keep));
         }
         return plan;

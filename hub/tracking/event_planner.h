@@ -32,7 +32,7 @@ core::PermitEvent permitEventOf(adapter::Outcome outcome);
 core::PermitState stateNamedBy(adapter::Outcome outcome);
 
 enum class Verdict {
-    Applied,   // the permit moves; `transitions` and `followUps` say how
+    Applied,   // the permit moves (or its clock changes: an extension); `transitions` and `followUps` say how
     NoChange,  // the permit already is where the message says
     Illegal,   // not allowed from the permit's current state (refused, recorded)
 };

@@ -22,6 +22,7 @@
 #include <Poco/ThreadPool.h>
 
 #include "transport/http_transport.h"
+#include "transport/message_signature.h"
 
 namespace deptsim::testing {
 namespace {
@@ -87,7 +88,7 @@ DeptsimProcess::DeptsimProcess(const std::string& hubUrl) {
         std::ofstream out(workDir_ + "/deptsim.json");
         config->stringify(out, 2);
     }
-    Poco::Process::Env env{{"HUB_DEPT_SAMR_SECRET", kSamrSecret}};
+    Poco::Process::Env env{{"HUB_DEPT_SAMR_SECRET", kSamrSecret}, {"HUB_NOTIFY_SECRET", kNotifySecret}};
     handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
         "/bin/sh",
         {"-c",
@@ -153,11 +154,29 @@ hub::transport::TransportResult DeptsimProcess::send(const std::string& departme
 }
 
 Reply DeptsimProcess::control(const std::string& method, const std::string& path, const std::string& body) const {
+    return controlRequest(method, path, body, {});
+}
+
+Reply DeptsimProcess::notify(const std::string& body, const std::string& messageId, const std::string& packageId,
+                             const std::string& secret, hub::core::EpochMillis timestamp) const {
+    if (timestamp == 0) timestamp = now();
+    return controlRequest("POST", "/_sim/notifications", body,
+                          {{std::string(hub::transport::kMessageIdHeader), messageId},
+                           {"Idempotency-Key", messageId},
+                           {std::string(hub::transport::kPackageIdHeader), packageId},
+                           {std::string(hub::transport::kTimestampHeader), std::to_string(timestamp)},
+                           {std::string(hub::transport::kSignatureHeader),
+                            hub::transport::signatureHeaderValue(secret, timestamp, body)}});
+}
+
+Reply DeptsimProcess::controlRequest(const std::string& method, const std::string& path, const std::string& body,
+                                     const std::map<std::string, std::string>& headers) const {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(ports_.at("control")));
     session.setTimeout(Poco::Timespan(10, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     request.setContentLength64(static_cast<Poco::Int64>(body.size()));
     if (!body.empty()) request.setContentType("application/json");
+    for (const auto& [name, value] : headers) request.set(name, value);
     session.sendRequest(request) << body;
     Poco::Net::HTTPResponse response;
     std::istream& in = session.receiveResponse(response);

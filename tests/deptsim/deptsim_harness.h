@@ -14,6 +14,7 @@
 #include <Poco/Process.h>
 #include <Poco/ThreadPool.h>
 
+#include "core/clock.h"
 #include "transport/transport.h"
 #include "xml/document.h"
 
@@ -31,10 +32,12 @@ struct Reply {
 
 // The real deptsim binary on free ports, with the shipped deptsim.json
 // (ports set to 0). SAMR's secret comes from HUB_DEPT_SAMR_SECRET; the other
-// departments use the documented development default.
+// departments use the documented development default. The notification sink
+// checks signatures with HUB_NOTIFY_SECRET = kNotifySecret.
 class DeptsimProcess {
   public:
     static constexpr const char* kSamrSecret = "samr-test-secret";
+    static constexpr const char* kNotifySecret = "notify-test-secret";
 
     explicit DeptsimProcess(const std::string& hubUrl);
     ~DeptsimProcess();
@@ -54,9 +57,16 @@ class DeptsimProcess {
     Poco::JSON::Object::Ptr controlJson(const std::string& method, const std::string& path,
                                         const std::string& body = {}) const;
     long stat(const std::string& department, const std::string& name) const;
+    // POSTs `body` to /_sim/notifications with the headers the hub sends,
+    // signed with `secret` at `timestamp` (0: now).
+    Reply notify(const std::string& body, const std::string& messageId, const std::string& packageId,
+                 const std::string& secret = kNotifySecret, hub::core::EpochMillis timestamp = 0) const;
     std::string logTail() const;
 
   private:
+    Reply controlRequest(const std::string& method, const std::string& path, const std::string& body,
+                         const std::map<std::string, std::string>& headers) const;
+
     std::string workDir_;
     std::map<std::string, int> ports_;
     std::map<std::string, std::string> paths_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include <Poco/DirectoryIterator.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Path.h>
 
 #include "core/identifiers.h"
@@ -417,6 +418,154 @@ BOOST_AUTO_TEST_CASE(the_message_log_shows_what_the_hub_sent) {
     BOOST_TEST(entry->getValue<std::string>("body").find("<ConveyanceFiling>") != std::string::npos);
     BOOST_TEST(sim.process.control("POST", "/_sim/policy", R"({"department":"NOPE"})").status == 400);
     BOOST_TEST(sim.process.control("POST", "/_sim/faults", R"({"department":"MOT","errorRate":2})").status == 400);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+std::string readyNotification(const std::string& packageId) {
+    return R"({"event":"PACKAGE_READY_TO_OPERATE","packageId":")" + packageId +
+           R"(","applicantReference":"REF-77","state":"READY_TO_OPERATE","readyAt":"2026-11-27T03:27:18.123Z",)"
+           R"("certificates":[{"permit":"P01","department":"SAMR","number":"SAMR-LIC-0001","issuedOn":"2026-11-20",)"
+           R"("validUntil":"2031-11-19"}],"links":{"self":"/api/v1/packages/)" +
+           packageId + R"("}})";
+}
+
+hub::core::EpochMillis epochNow() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Poco::JSON::Object::Ptr jsonOf(const Reply& reply) {
+    return Poco::JSON::Parser().parse(reply.body).extract<Poco::JSON::Object::Ptr>();
+}
+
+bool answeredDuplicate(const Reply& reply) {
+    auto answer = jsonOf(reply);
+    BOOST_TEST(answer->getValue<bool>("received"));
+    return answer->getValue<bool>("duplicate");
+}
+
+Poco::JSON::Object::Ptr notificationsJson() { return simulator().process.controlJson("GET", "/_sim/notifications"); }
+
+long notificationStat(const std::string& name) {
+    return simulator().process.controlJson("GET", "/_sim/stats")->getObject("notifications")->getValue<long>(name);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(deptsim_notification_sink)
+
+BOOST_AUTO_TEST_CASE(a_signed_notification_is_accepted_and_listed) {
+    reset();
+    const std::string package = "PKG-01JDZ0000000000000000000A1";
+    auto reply = simulator().process.notify(readyNotification(package), "msg-ready-1", package);
+    BOOST_TEST_REQUIRE(reply.status == 200, reply.body << simulator().process.logTail());
+    BOOST_TEST(!answeredDuplicate(reply));
+
+    auto listed = notificationsJson();
+    auto notifications = listed->getArray("notifications");
+    BOOST_TEST_REQUIRE(notifications->size() == 1u);
+    auto entry = notifications->getObject(0);
+    BOOST_TEST(entry->getValue<std::string>("messageId") == "msg-ready-1");
+    BOOST_TEST(entry->getValue<std::string>("packageId") == package);
+    BOOST_TEST(entry->getValue<std::string>("receivedAt").size() == 24u);  // 2026-11-27T03:27:18.123Z
+    auto body = entry->getObject("body");
+    BOOST_TEST_REQUIRE(body);
+    BOOST_TEST(body->getValue<std::string>("event") == "PACKAGE_READY_TO_OPERATE");
+    BOOST_TEST(body->getValue<std::string>("applicantReference") == "REF-77");
+    BOOST_TEST(body->getArray("certificates")->getObject(0)->getValue<std::string>("number") == "SAMR-LIC-0001");
+    BOOST_TEST(listed->getValue<long>("duplicates") == 0);
+    BOOST_TEST(listed->getValue<long>("refused") == 0);
+    BOOST_TEST(notificationStat("received") == 1);
+
+    auto filtered = simulator().process.controlJson("GET", "/_sim/notifications?packageId=PKG-OTHER");
+    BOOST_TEST(filtered->getArray("notifications")->size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_message_id_is_a_duplicate_and_kept_once) {
+    reset();
+    const std::string package = "PKG-01JDZ0000000000000000000A2";
+    const std::string body = readyNotification(package);
+    BOOST_TEST_REQUIRE(simulator().process.notify(body, "msg-ready-2", package).status == 200);
+    auto again = simulator().process.notify(body, "msg-ready-2", package);
+    BOOST_TEST_REQUIRE(again.status == 200, again.body);
+    BOOST_TEST(answeredDuplicate(again));
+    // Another message id is another notification, even for the same package.
+    auto other = simulator().process.notify(body, "msg-ready-3", package);
+    BOOST_TEST_REQUIRE(other.status == 200);
+    BOOST_TEST(!answeredDuplicate(other));
+
+    auto listed = notificationsJson();
+    auto notifications = listed->getArray("notifications");
+    BOOST_TEST_REQUIRE(notifications->size() == 2u);
+    BOOST_TEST(notifications->getObject(0)->getValue<std::string>("messageId") == "msg-ready-2");
+    BOOST_TEST(notifications->getObject(1)->getValue<std::string>("messageId") == "msg-ready-3");
+    BOOST_TEST(listed->getValue<long>("duplicates") == 1);
+    BOOST_TEST(notificationStat("duplicates") == 1);
+    BOOST_TEST(notificationStat("received") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_signature_gets_401_and_is_not_kept) {
+    reset();
+    const std::string package = "PKG-01JDZ0000000000000000000A3";
+    auto wrongSecret = simulator().process.notify(readyNotification(package), "msg-bad-1", package, "not-the-secret");
+    BOOST_TEST(wrongSecret.status == 401);
+    BOOST_TEST(wrongSecret.body.find("MISMATCH") != std::string::npos, wrongSecret.body);
+    // The development secret is not accepted when HUB_NOTIFY_SECRET is set.
+    auto developmentSecret =
+        simulator().process.notify(readyNotification(package), "msg-bad-2", package, "dev-secret-notify");
+    BOOST_TEST(developmentSecret.status == 401);
+
+    auto listed = notificationsJson();
+    BOOST_TEST(listed->getArray("notifications")->size() == 0u);
+    BOOST_TEST(listed->getValue<long>("refused") == 2);
+    BOOST_TEST(notificationStat("refused") == 2);
+    BOOST_TEST(notificationStat("received") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_timestamp_gets_401) {
+    reset();
+    const std::string package = "PKG-01JDZ0000000000000000000A4";
+    const long maxSkewMs = 300000;  // signatureMaxSkewMs of the shipped deptsim.json
+    auto stale = simulator().process.notify(readyNotification(package), "msg-stale-1", package,
+                                            DeptsimProcess::kNotifySecret, epochNow() - maxSkewMs - 60000);
+    BOOST_TEST(stale.status == 401);
+    BOOST_TEST(stale.body.find("STALE") != std::string::npos, stale.body);
+    auto future = simulator().process.notify(readyNotification(package), "msg-stale-2", package,
+                                             DeptsimProcess::kNotifySecret, epochNow() + maxSkewMs + 60000);
+    BOOST_TEST(future.status == 401);
+    BOOST_TEST(notificationsJson()->getArray("notifications")->size() == 0u);
+    BOOST_TEST(notificationStat("refused") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_signed_body_that_is_not_a_json_object_gets_400) {
+    reset();
+    BOOST_TEST(simulator().process.notify("[1,2]", "msg-array", "PKG-X").status == 400);
+    BOOST_TEST(simulator().process.notify("not json", "msg-text", "PKG-X").status == 400);
+    BOOST_TEST(notificationsJson()->getArray("notifications")->size() == 0u);
+    BOOST_TEST(notificationStat("invalid") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(reset_forgets_notifications_and_counts) {
+    reset();
+    const std::string package = "PKG-01JDZ0000000000000000000A5";
+    BOOST_TEST_REQUIRE(simulator().process.notify(readyNotification(package), "msg-reset-1", package).status == 200);
+    BOOST_TEST_REQUIRE(simulator().process.notify(readyNotification(package), "msg-reset-1", package).status == 200);
+    BOOST_TEST_REQUIRE(simulator().process.notify("{}", "msg-reset-2", package, "wrong").status == 401);
+    BOOST_TEST_REQUIRE(notificationsJson()->getArray("notifications")->size() == 1u);
+
+    reset();
+    auto listed = notificationsJson();
+    BOOST_TEST(listed->getArray("notifications")->size() == 0u);
+    BOOST_TEST(listed->getValue<long>("duplicates") == 0);
+    BOOST_TEST(listed->getValue<long>("refused") == 0);
+    BOOST_TEST(notificationStat("received") == 0);
+    // The message id is forgotten too: a redelivery is new again.
+    auto redelivered = simulator().process.notify(readyNotification(package), "msg-reset-1", package);
+    BOOST_TEST_REQUIRE(redelivered.status == 200);
+    BOOST_TEST(!answeredDuplicate(redelivered));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,5 @@
-// Unit tests of the simulator's parts: templates, minted identifiers, config.
+// Unit tests of the simulator's parts: templates, minted identifiers, config,
+// the notification sink.
 #define BOOST_TEST_MODULE deptsim
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -12,10 +13,12 @@
 #include "core/identifiers.h"
 #include "deptsim/fault_injector.h"
 #include "deptsim/message_template.h"
+#include "deptsim/notification_sink.h"
 #include "deptsim/output_generator.h"
 #include "deptsim/sim_config.h"
 #include "deptsim/sim_time.h"
 #include "deptsim_harness.h"
+#include "transport/message_signature.h"
 
 using namespace deptsim;
 
@@ -196,6 +199,84 @@ BOOST_AUTO_TEST_CASE(fault_draws_are_deterministic_for_a_seed) {
     }
     BOOST_TEST(errors > 50);
     BOOST_TEST(errors < 150);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(notification_sink)
+
+namespace {
+
+constexpr hub::core::EpochMillis kNow = 1'800'000'000'000;
+
+NotificationRequest signedNotification(const std::string& messageId, const std::string& body,
+                                       const std::string& secret = "s3cret", hub::core::EpochMillis at = kNow) {
+    NotificationRequest request;
+    request.body = body;
+    if (!messageId.empty()) request.headers["x-hub-message-id"] = messageId;
+    request.headers["x-hub-timestamp"] = std::to_string(at);
+    request.headers["x-hub-signature"] = hub::transport::signatureHeaderValue(secret, at, body);
+    return request;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(only_the_last_notifications_are_kept_and_an_evicted_id_is_new_again) {
+    NotificationSink sink("s3cret", 1000, 2);
+    for (const char* id : {"m1", "m2", "m3"})
+        BOOST_TEST((sink.receive(signedNotification(id, "{}"), kNow).outcome == NotificationOutcome::Accepted));
+    auto kept = sink.notifications();
+    BOOST_TEST_REQUIRE(kept.size() == 2u);
+    BOOST_TEST(kept[0].messageId == "m2");
+    BOOST_TEST(kept[1].messageId == "m3");
+    BOOST_TEST((sink.receive(signedNotification("m3", "{}"), kNow).outcome == NotificationOutcome::Duplicate));
+    BOOST_TEST((sink.receive(signedNotification("m1", "{}"), kNow).outcome == NotificationOutcome::Accepted));
+    BOOST_TEST(sink.counts().received == 4);
+    BOOST_TEST(sink.counts().duplicates == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_skew_is_checked_against_the_given_clock_both_ways) {
+    NotificationSink sink("s3cret", 1000, 10);
+    BOOST_TEST((sink.receive(signedNotification("m1", "{}", "s3cret", kNow - 1000), kNow).outcome ==
+                NotificationOutcome::Accepted));
+    BOOST_TEST((sink.receive(signedNotification("m2", "{}", "s3cret", kNow - 1001), kNow).outcome ==
+                NotificationOutcome::Refused));
+    BOOST_TEST((sink.receive(signedNotification("m3", "{}", "s3cret", kNow + 1001), kNow).outcome ==
+                NotificationOutcome::Refused));
+    NotificationRequest unsigned_;
+    unsigned_.headers["x-hub-message-id"] = "m4";
+    unsigned_.body = "{}";
+    const auto missing = sink.receive(unsigned_, kNow);
+    BOOST_TEST((missing.outcome == NotificationOutcome::Refused));
+    BOOST_TEST(missing.reason.find("MISSING") != std::string::npos, missing.reason);
+    BOOST_TEST(sink.counts().refused == 3);
+    BOOST_TEST(sink.notifications().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_idempotency_key_stands_in_for_a_missing_message_id_and_the_body_names_the_package) {
+    NotificationSink sink("s3cret", 1000, 10);
+    auto request = signedNotification("", R"({"packageId":"PKG-FROM-BODY"})");
+    BOOST_TEST((sink.receive(request, kNow).outcome == NotificationOutcome::Invalid));
+    request.headers["idempotency-key"] = "key-1";
+    BOOST_TEST((sink.receive(request, kNow).outcome == NotificationOutcome::Accepted));
+    auto kept = sink.notifications();
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    BOOST_TEST(kept[0].messageId == "key-1");
+    BOOST_TEST(kept[0].packageId == "PKG-FROM-BODY");
+    BOOST_TEST(kept[0].receivedAt == kNow);
+    BOOST_TEST(sink.counts().invalid == 1);
+}
+
+BOOST_AUTO_TEST_CASE(clear_forgets_notifications_counts_and_ids) {
+    NotificationSink sink("s3cret", 1000, 10);
+    sink.receive(signedNotification("m1", "{}"), kNow);
+    sink.receive(signedNotification("m1", "{}"), kNow);
+    sink.receive(signedNotification("m2", "{}", "wrong"), kNow);
+    sink.clear();
+    BOOST_TEST(sink.notifications().empty());
+    BOOST_TEST(sink.counts().duplicates == 0);
+    BOOST_TEST(sink.counts().refused == 0);
+    BOOST_TEST((sink.receive(signedNotification("m1", "{}"), kNow).outcome == NotificationOutcome::Accepted));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

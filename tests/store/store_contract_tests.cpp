@@ -1449,6 +1449,22 @@ BOOST_AUTO_TEST_CASE(dispatch_payloads_round_trip_through_the_lease) {
     BOOST_TEST(leased[3].payload == followUps.dispatches[0].payload);
 }
 
+BOOST_AUTO_TEST_CASE(calls_are_unsettled_while_leased_or_awaiting_a_retry_and_settled_once_done) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-UNSETTLED", {{"m-unsettled", "P01", "SAMR", "SUBMIT", 500},
+                                                 {"m-query", "P03", "MSA", "STATUS_QUERY", 500}});
+    // Never tried: the department cannot know of it yet.
+    BOOST_TEST(!store->hasUnsettledCalls("SAMR"));
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 2u);
+    BOOST_TEST(store->hasUnsettledCalls("SAMR"));
+    BOOST_TEST(!store->hasUnsettledCalls("MSA"));  // a status query gives no receipt
+    BOOST_TEST(store->retryDispatchLater("m-unsettled", "owner", 1100, attemptAt(1000, "RETRYABLE", 0, "timeout"), 5000));
+    BOOST_TEST(store->hasUnsettledCalls("SAMR"));
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 5000, kLease, 10, {}).size() == 1u);
+    BOOST_TEST(store->completeDispatch("m-unsettled", "owner", 5100, attemptAt(5000, "ACKNOWLEDGED"), {}));
+    BOOST_TEST(!store->hasUnsettledCalls("SAMR"));
+}
+
 BOOST_AUTO_TEST_CASE(clock_facts_round_trip_and_ready_at_is_set_on_ready_to_operate) {
     auto store = migratedEmptyStore();
     savePlain(*store, "PKG-CLOCK", 500);

@@ -698,6 +698,17 @@ class MysqlStore final : public Store {
         });
     }
 
+    bool hasUnsettledCalls(const std::string& department) override {
+        return transact("hasUnsettledCalls " + department, Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT 1 FROM outbox WHERE department = ? AND kind IN ('SUBMIT', 'CORRECTION') "
+                                       "AND state = 'PENDING' AND (lease_owner IS NOT NULL OR attempts > 0) LIMIT 1");
+            select->setString(1, department);
+            Rows rows = query(select);
+            return static_cast<bool>(rows->next());
+        });
+    }
+
     std::vector<PermitLocation> permitsInStates(const std::vector<core::PermitState>& states, int limit) override {
         if (states.empty() || limit <= 0) return {};
         std::string sql = withPermitColumns("SELECT p.package_id, k.company_id, ",

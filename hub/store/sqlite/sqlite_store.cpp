@@ -569,6 +569,16 @@ class SqliteStore final : public Store {
         return PermitLocation{select->text(0), select->text(1), readPermit(*select, 2)};
     }
 
+    bool hasUnsettledCalls(const std::string& department) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT 1 FROM outbox WHERE department = ? AND kind IN ('SUBMIT', 'CORRECTION') "
+                     "AND state = 'PENDING' AND (lease_owner IS NOT NULL OR attempts > 0) LIMIT 1");
+        select->bindText(1, department);
+        return select->step();
+    }
+
     std::vector<PermitLocation> permitsInStates(const std::vector<core::PermitState>& states, int limit) override {
         std::vector<PermitLocation> result;
         if (states.empty() || limit <= 0) return result;
