@@ -1,6 +1,7 @@
 #include "dispatch/dispatcher.h"
 
 #include <chrono>
+#include <set>
 #include <sstream>
 
 #include <Poco/DigestEngine.h>
@@ -84,9 +85,37 @@ DepartmentChannel* Dispatcher::channel(const std::string& department) {
     return it == byCode_.end() ? nullptr : it->second;
 }
 
+// Reads the pauses the store holds (every process's admins), at most once a
+// second unless forced.
+void Dispatcher::refreshPauses(bool force) {
+    constexpr core::EpochMillis kRefreshMs = 1000;
+    std::lock_guard lock(pausesMutex_);
+    const core::EpochMillis now = clock_.now();
+    if (!force && pausesRead_ && now - pausesReadAt_ < kRefreshMs) return;
+    std::set<std::string> paused;
+    for (const auto& pause : store_.pausedDepartments()) paused.insert(pause.department);
+    for (auto& channel : channels_) {
+        const bool now_paused = paused.count(channel->adapter->code()) != 0;
+        if (channel->paused.exchange(now_paused) != now_paused)
+            log().warning("department=%s %s", channel->adapter->code(),
+                          std::string(now_paused ? "paused: its calls wait" : "resumed"));
+    }
+    pausesReadAt_ = now;
+    pausesRead_ = true;
+}
+
+bool Dispatcher::setPaused(const std::string& department, bool paused, const std::string& note) {
+    if (!channel(department)) return false;
+    store_.setDepartmentPaused(department, paused, note, clock_.now());
+    refreshPauses(true);
+    if (!paused) wake();
+    return true;
+}
+
 // Paused departments, and those whose breaker is open and not yet due for a
 // probe, are not leased: their rows wait untouched.
-std::vector<std::string> Dispatcher::departmentsNotToLease() const {
+std::vector<std::string> Dispatcher::departmentsNotToLease() {
+    refreshPauses(false);
     std::vector<std::string> excluded;
     const core::EpochMillis now = clock_.now();
     for (const auto& channel : channels_) {

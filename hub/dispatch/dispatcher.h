@@ -33,7 +33,9 @@ struct DepartmentChannel {
     core::RetryPolicy retry;
     core::CircuitBreaker breaker;
     core::ConcurrencyLimiter limiter;
-    std::atomic<bool> paused{false};  // an admin paused the department: its calls wait, nothing is lost
+    // An admin paused the department: its calls wait, nothing is lost. Mirrors
+    // the store's pauses (shared by every process), refreshed every second.
+    std::atomic<bool> paused{false};
     // Poll-mode departments: the time between two STATUS_QUERY calls about
     // one permit (adapter poll.intervalSeconds, overridable). 0 otherwise.
     core::EpochMillis pollIntervalMs = 0;
@@ -110,6 +112,11 @@ class Dispatcher {
     // Wakes the background loops (e.g. after new dispatches were stored).
     void wake();
 
+    // Pauses or resumes a department for every process on the store (this
+    // one at once, the others within a second). Throws store::StoreError.
+    // False for an unknown department.
+    bool setPaused(const std::string& department, bool paused, const std::string& note);
+
     // nullptr for an unknown department code.
     DepartmentChannel* channel(const std::string& department);
     const std::vector<std::unique_ptr<DepartmentChannel>>& channels() const { return channels_; }
@@ -126,7 +133,8 @@ class Dispatcher {
                                store::AttemptRecord attempt, std::optional<core::EpochMillis> retryAfterMs);
     DeliveryReport park(const store::LeasedDispatch& dispatch, store::AttemptRecord attempt, const std::string& reason);
     std::vector<adapter::IssuedCertificate> issuedSoFar(const std::string& packageId);
-    std::vector<std::string> departmentsNotToLease() const;
+    std::vector<std::string> departmentsNotToLease();
+    void refreshPauses(bool force);
     void loop();
 
     store::Store& store_;
@@ -139,6 +147,10 @@ class Dispatcher {
     core::IdSource& ids_;
     const DispatcherSettings settings_;
     std::unique_ptr<NotificationChannel> notifications_;
+
+    std::mutex pausesMutex_;
+    core::EpochMillis pausesReadAt_ = 0;
+    bool pausesRead_ = false;
 
     std::vector<std::thread> threads_;
     std::mutex wakeMutex_;

@@ -1,6 +1,7 @@
 #include "http/api_server.h"
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <thread>
 #include <istream>
@@ -52,6 +53,9 @@ struct Route {
         AdminIncidentAction,
         AdminDepartments,
         AdminRefusedCallbacks,
+        AdminDepartmentAction,
+        AdminTokens,
+        AdminTokenAction,
         Unknown
     } target = Target::Unknown;
     std::string packageId;  // or the incident id, or the department code
@@ -60,7 +64,9 @@ struct Route {
 
     bool admin() const {
         return target == Target::AdminIncidents || target == Target::AdminIncidentAction ||
-               target == Target::AdminDepartments || target == Target::AdminRefusedCallbacks;
+               target == Target::AdminDepartments || target == Target::AdminRefusedCallbacks ||
+               target == Target::AdminDepartmentAction || target == Target::AdminTokens ||
+               target == Target::AdminTokenAction;
     }
 };
 
@@ -74,6 +80,20 @@ Route routeOf(const std::string& path) {
     if (path == kAdminIncidents) return {Route::Target::AdminIncidents, {}, {}, "GET"};
     if (path == "/admin/api/departments") return {Route::Target::AdminDepartments, {}, {}, "GET"};
     if (path == "/admin/api/callbacks/refused") return {Route::Target::AdminRefusedCallbacks, {}, {}, "GET"};
+    if (path == "/admin/api/tokens") return {Route::Target::AdminTokens, {}, {}, "POST"};
+    // /admin/api/departments/{CODE}/pause|resume, /admin/api/tokens/{ID}/revoke
+    for (auto [prefix, target] : {std::pair{std::string_view("/admin/api/departments/"), Route::Target::AdminDepartmentAction},
+                                  std::pair{std::string_view("/admin/api/tokens/"), Route::Target::AdminTokenAction}}) {
+        if (path.size() <= prefix.size() || path.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string rest = path.substr(prefix.size());
+        const auto slash = rest.find('/');
+        if (slash == std::string::npos || slash == 0) continue;
+        const std::string action = rest.substr(slash + 1);
+        const bool known = target == Route::Target::AdminDepartmentAction ? action == "pause" || action == "resume"
+                                                                          : action == "revoke";
+        if (!known) continue;
+        return {target, rest.substr(0, slash), action, "POST"};
+    }
     if (path.size() > kAdminIncidents.size() + 1 && path.compare(0, kAdminIncidents.size(), kAdminIncidents) == 0 &&
         path[kAdminIncidents.size()] == '/') {
         std::string rest = path.substr(kAdminIncidents.size() + 1);
@@ -276,20 +296,35 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
                 break;
         }
         auto body = readBody(request, kMaxAdminBodyBytes);
-        std::string note;
         if (!body)
-            return problemReply(ErrorKind::PayloadTooLarge, "Body too large", "An admin action's body is a short note.");
+            return problemReply(ErrorKind::PayloadTooLarge, "Body too large", "An admin action's body is a short JSON object.");
+        std::map<std::string, std::string> fields;
         if (!body->empty()) {
             try {
                 Poco::JSON::Parser parser;
                 auto object = parser.parse(*body).extract<Poco::JSON::Object::Ptr>();
-                note = object->optValue<std::string>("note", "");
+                for (const char* name : {"note", "role", "company", "label"})
+                    fields[name] = object->optValue<std::string>(name, "");
             } catch (const Poco::Exception&) {
-                return problemReply(ErrorKind::BadRequest, "Invalid body", "Expected {\"note\": \"…\"}.");
+                return problemReply(ErrorKind::BadRequest, "Invalid body",
+                                    "Expected a JSON object such as {\"note\": \"…\"}.");
+            } catch (const std::exception&) {
+                return problemReply(ErrorKind::BadRequest, "Invalid body", "Expected a JSON object of strings.");
             }
         }
-        return route.action == "retry" ? dependencies_.admin.retryIncident(route.packageId, note)
-                                       : dependencies_.admin.cancelIncident(route.packageId, note);
+        switch (route.target) {
+            case Route::Target::AdminDepartmentAction:
+                return dependencies_.admin.pauseDepartment(route.packageId, route.action == "pause", fields["note"]);
+            case Route::Target::AdminTokens:
+                return dependencies_.admin.issueToken(fields["role"].empty() ? "applicant" : fields["role"],
+                                                      fields["company"], fields["label"]);
+            case Route::Target::AdminTokenAction:
+                return dependencies_.admin.revokeToken(route.packageId);
+            default:
+                break;
+        }
+        return route.action == "retry" ? dependencies_.admin.retryIncident(route.packageId, fields["note"])
+                                       : dependencies_.admin.cancelIncident(route.packageId, fields["note"]);
     }
 
     static Reply methodNotAllowed(const Route& route) {
@@ -352,6 +387,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::AdminIncidentAction: return "incident";
             case Route::Target::AdminDepartments: return "departments";
             case Route::Target::AdminRefusedCallbacks: return "refusedCallbacks";
+            case Route::Target::AdminDepartmentAction: return "department";
+            case Route::Target::AdminTokens:
+            case Route::Target::AdminTokenAction: return "token";
             default: return "status";
         }
     }

@@ -246,7 +246,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
         const auto secrets = departmentSecrets(settings, departments);
         hub::service::CallbackService callbacks(*store, planner, departments, secrets, clock,
                                                 settings.tracking.callbackMaxSkewSeconds * 1000LL, wakeDispatcher);
-        hub::service::AdminService admin(*store, clock, nullptr);
+        hub::service::AdminService admin(*store, clock, tokens, nullptr);
         hub::http::ApiServer server(settings.server, {applications, tokens, admin, callbacks, *store,
                                                       static_cast<std::size_t>(settings.intake.maxPackageBytes)});
 

@@ -42,8 +42,9 @@ Object incidentJson(const store::IncidentView& incident) {
 
 }  // namespace
 
-AdminService::AdminService(store::Store& store, const core::Clock& clock, dispatch::Dispatcher* dispatcher)
-    : store_(store), clock_(clock), dispatcher_(dispatcher) {}
+AdminService::AdminService(store::Store& store, const core::Clock& clock, TokenService& tokens,
+                           dispatch::Dispatcher* dispatcher)
+    : store_(store), clock_(clock), tokens_(tokens), dispatcher_(dispatcher) {}
 
 Reply AdminService::incidents(const std::string& state) {
     if (!state.empty() && state != "open" && state != "all")
@@ -90,23 +91,29 @@ Reply AdminService::closeIncident(const std::string& incidentId, const std::stri
     }
 }
 
+namespace {
+
+Object departmentJson(const dispatch::DepartmentChannel& channel) {
+    Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+    item.set("code", channel.adapter->code());
+    item.set("name", channel.adapter->config().name);
+    item.set("transport", channel.adapter->config().transport.kind);
+    item.set("endpoint", channel.endpoint.url);
+    item.set("breaker", std::string(core::toString(channel.breaker.state())));
+    item.set("consecutiveFailures", channel.breaker.consecutiveFailures());
+    item.set("inFlight", channel.limiter.inFlight());
+    item.set("maxConcurrent", channel.limiter.limit());
+    item.set("paused", channel.paused.load());
+    return item;
+}
+
+}  // namespace
+
 Reply AdminService::departments() {
     Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     Array items;
     if (dispatcher_) {
-        for (const auto& channel : dispatcher_->channels()) {
-            Object item(Poco::JSON_PRESERVE_KEY_ORDER);
-            item.set("code", channel->adapter->code());
-            item.set("name", channel->adapter->config().name);
-            item.set("transport", channel->adapter->config().transport.kind);
-            item.set("endpoint", channel->endpoint.url);
-            item.set("breaker", std::string(core::toString(channel->breaker.state())));
-            item.set("consecutiveFailures", channel->breaker.consecutiveFailures());
-            item.set("inFlight", channel->limiter.inFlight());
-            item.set("maxConcurrent", channel->limiter.limit());
-            item.set("paused", channel->paused.load());
-            items.add(item);
-        }
+        for (const auto& channel : dispatcher_->channels()) items.add(departmentJson(*channel));
     }
     json.set("dispatch", dispatcher_ != nullptr);
     json.set("departments", items);
@@ -147,6 +154,55 @@ Reply AdminService::refusedCallbacks(const std::string& limitText) {
         items.add(item);
     }
     json.set("refused", items);
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+Reply AdminService::pauseDepartment(const std::string& code, bool pause, const std::string& note) {
+    if (!dispatcher_)
+        return problemReply(problem(ErrorKind::Conflict, "Dispatch is off", "This hub process does not dispatch."));
+    dispatch::DepartmentChannel* channel = dispatcher_->channel(code);
+    if (!channel) return problemReply(problem(ErrorKind::NotFound, "Not found", "No department " + code + "."));
+    try {
+        dispatcher_->setPaused(code, pause, note);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    return Reply{200, "application/json", {}, stringify(departmentJson(*channel)), false};
+}
+
+Reply AdminService::issueToken(const std::string& role, const std::string& company, const std::string& label) {
+    const std::string subject = role == "admin" ? label : company;
+    IssuedToken issued;
+    try {
+        issued = tokens_.issue(role, subject, label);
+    } catch (const std::invalid_argument& error) {
+        const std::string message = role == "admin" ? "An admin token needs a label (the admin's name): " + std::string(error.what())
+                                    : role == "applicant" ? "An applicant token needs a valid company id: " + std::string(error.what())
+                                                          : "role must be applicant or admin";
+        return problemReply(problem(ErrorKind::BadRequest, "Invalid token request", message,
+                                    {{"TOKEN_REQUEST_INVALID", message, {"body", 0}}}));
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("tokenId", issued.tokenId);
+    json.set("token", issued.secret);
+    json.set("role", role);
+    json.set("subject", subject);
+    json.set("label", label);
+    return Reply{201, "application/json", {}, stringify(json), false};
+}
+
+Reply AdminService::revokeToken(const std::string& tokenId) {
+    try {
+        if (!tokens_.revoke(tokenId))
+            return problemReply(problem(ErrorKind::NotFound, "Not found", "No token " + tokenId + "."));
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("tokenId", tokenId);
+    json.set("revoked", true);
     return Reply{200, "application/json", {}, stringify(json), false};
 }
 

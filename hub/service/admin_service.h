@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "service/reply.h"
+#include "service/token_service.h"
 #include "store/store.h"
 
 namespace hub::dispatch {
@@ -17,7 +18,7 @@ namespace hub::service {
 // Thread-safe. The dispatcher may be null (dispatch disabled).
 class AdminService {
   public:
-    AdminService(store::Store& store, const core::Clock& clock, dispatch::Dispatcher* dispatcher);
+    AdminService(store::Store& store, const core::Clock& clock, TokenService& tokens, dispatch::Dispatcher* dispatcher);
 
     // For wiring order (the dispatcher needs the listener's port): attach it
     // before the server starts; not thread-safe.
@@ -34,12 +35,22 @@ class AdminService {
     // Department messages the hub refused (newest first, ?limit=1..500,
     // default 50): code, detail, department, message/package/permit when known.
     Reply refusedCallbacks(const std::string& limit);
+    // Pauses or resumes a department for every hub process on the store: its
+    // calls wait, nothing is lost. 200 with the department; 404 unknown;
+    // 409 when dispatch is off in this process.
+    Reply pauseDepartment(const std::string& code, bool pause, const std::string& note);
+    // 201 {"tokenId", "token" (shown once), "role", "subject", "label"};
+    // role "applicant" needs `company`, role "admin" a `label` (its name). 400 otherwise.
+    Reply issueToken(const std::string& role, const std::string& company, const std::string& label);
+    // 200 {"tokenId", "revoked": true}; 404 unknown.
+    Reply revokeToken(const std::string& tokenId);
 
   private:
     Reply closeIncident(const std::string& incidentId, const std::string& note, bool retry);
 
     store::Store& store_;
     const core::Clock& clock_;
+    TokenService& tokens_;
     dispatch::Dispatcher* dispatcher_;
 };
 

@@ -270,6 +270,14 @@ struct RefusedInbound {
     core::EpochMillis at = 0;
 };
 
+// An admin paused a department: its calls wait (they are not leased by any
+// process sharing the store) until it is resumed.
+struct DepartmentPause {
+    std::string department;
+    core::EpochMillis pausedAt = 0;
+    std::string note;
+};
+
 // A permit found by the receipt number its department gave.
 struct PermitLocation {
     std::string packageId;
@@ -410,6 +418,11 @@ class Store {
     // Permits in any of `states`, any package, oldest update first, at most
     // `limit` (the clock keeper's sweep).
     virtual std::vector<PermitLocation> permitsInStates(const std::vector<core::PermitState>& states, int limit) = 0;
+    // Pausing is shared by every process on the store. Pausing a paused
+    // department keeps its first pausedAt; resuming an unpaused one does nothing.
+    virtual void setDepartmentPaused(const std::string& department, bool paused, const std::string& note,
+                                     core::EpochMillis now) = 0;
+    virtual std::vector<DepartmentPause> pausedDepartments() = 0;
     // The package's company, state and readyAt, any company; nullopt when unknown.
     virtual std::optional<PackageView> packageById(const std::string& packageId) = 0;
 

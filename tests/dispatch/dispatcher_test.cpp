@@ -316,13 +316,28 @@ BOOST_AUTO_TEST_CASE(the_breaker_opens_after_consecutive_failures_and_probes_aft
 
 BOOST_AUTO_TEST_CASE(a_paused_department_waits_and_loses_nothing) {
     const std::string id = savePackage();
-    dispatcher->channel("CCS")->paused = true;
+    dispatcher->setPaused("CCS", true, "maintenance window");
+    BOOST_TEST(dispatcher->channel("CCS")->paused.load());
     transports["SAMR"]->script.push_back(sample("samr", "response-accepted.xml"));
     auto reports = dispatcher->runOnce();
     BOOST_TEST(resultFor(reports, "CCS") == "none");
     BOOST_TEST(dispatchOf(id, "P12").state == "PENDING");
-    dispatcher->channel("CCS")->paused = false;
+    dispatcher->setPaused("CCS", false, "");
     transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
+    BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "ACKNOWLEDGED");
+}
+
+BOOST_AUTO_TEST_CASE(a_pause_made_by_another_process_is_seen_within_a_second) {
+    const std::string id = savePackage();
+    dispatcher->runOnce();  // reads the (empty) pauses
+    store->setDepartmentPaused("CCS", true, "paused elsewhere", clock.now());
+    clock.advance(1'000);
+    transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
+    BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "none");
+    BOOST_TEST(dispatcher->channel("CCS")->paused.load());
+    BOOST_TEST(dispatchOf(id, "P12").state == "PENDING");
+    store->setDepartmentPaused("CCS", false, "", clock.now());
+    clock.advance(1'000);
     BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "ACKNOWLEDGED");
 }
 

@@ -390,3 +390,50 @@ BOOST_AUTO_TEST_CASE(the_admin_api_is_for_admin_tokens_only) {
     BOOST_TEST(hubUnderTest().request("GET", "/admin/api/incidents").status == 401);
     BOOST_TEST(get(admin, "/api/v1/applications").status == 403);
 }
+
+BOOST_AUTO_TEST_CASE(admins_pause_and_resume_departments_and_issue_and_revoke_tokens) {
+    std::string out;
+    BOOST_TEST_REQUIRE(hubUnderTest().runCommand({"token", "issue", "--role", "admin", "--label", "ops-tokens"}, out) == 0);
+    const std::string admin = out.substr(0, out.find('\n'));
+    auto post = [&](const std::string& token, const std::string& path, const std::string& body) {
+        return hubUnderTest().request("POST", path, {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                                      body);
+    };
+    auto pausedOf = [&](const std::string& code) {
+        auto departments = json(get(admin, "/admin/api/departments"))->getArray("departments");
+        for (std::size_t i = 0; i < departments->size(); ++i)
+            if (departments->getObject(i)->getValue<std::string>("code") == code)
+                return departments->getObject(i)->getValue<bool>("paused");
+        BOOST_FAIL("no department " + code);
+        return false;
+    };
+
+    auto paused = post(admin, "/admin/api/departments/MSA/pause", R"({"note":"maintenance window"})");
+    BOOST_TEST_REQUIRE(paused.status == 200, describe(paused));
+    BOOST_TEST(json(paused)->getValue<bool>("paused") == true);
+    BOOST_TEST(pausedOf("MSA"));
+    BOOST_TEST(!pausedOf("MOT"));
+    BOOST_TEST(post(admin, "/admin/api/departments/NOPE/pause", "").status == 404);
+    BOOST_TEST(post(admin, "/admin/api/departments/MSA/paws", "").status == 404);
+    auto resumed = post(admin, "/admin/api/departments/MSA/resume", "");
+    BOOST_TEST(resumed.status == 200, describe(resumed));
+    BOOST_TEST(!pausedOf("MSA"));
+
+    auto issued = post(admin, "/admin/api/tokens", R"({"role":"applicant","company":"token-api-co","label":"erp"})");
+    BOOST_TEST_REQUIRE(issued.status == 201, describe(issued));
+    const std::string applicant = json(issued)->getValue<std::string>("token");
+    const std::string tokenId = json(issued)->getValue<std::string>("tokenId");
+    BOOST_TEST(json(issued)->getValue<std::string>("subject") == "token-api-co");
+    BOOST_TEST(get(applicant, "/api/v1/applications").status == 200);
+    BOOST_TEST(post(applicant, "/admin/api/tokens", R"({"role":"admin","label":"me"})").status == 403);
+    BOOST_TEST(post(admin, "/admin/api/tokens", R"({"role":"applicant","company":"bad company!"})").status == 400);
+    BOOST_TEST(post(admin, "/admin/api/tokens", R"({"role":"root","label":"x"})").status == 400);
+    BOOST_TEST(post(admin, "/admin/api/tokens/tok_unknown/revoke", "").status == 404);
+    auto revoked = post(admin, "/admin/api/tokens/" + tokenId + "/revoke", "");
+    BOOST_TEST(revoked.status == 200, describe(revoked));
+    BOOST_TEST(get(applicant, "/api/v1/applications").status == 401);
+
+    auto refused = get(admin, "/admin/api/callbacks/refused?limit=5");
+    BOOST_TEST(refused.status == 200, describe(refused));
+    BOOST_TEST(get(admin, "/admin/api/callbacks/refused?limit=0").status == 400);
+}

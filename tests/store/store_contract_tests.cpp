@@ -1465,6 +1465,25 @@ BOOST_AUTO_TEST_CASE(calls_are_unsettled_while_leased_or_awaiting_a_retry_and_se
     BOOST_TEST(!store->hasUnsettledCalls("SAMR"));
 }
 
+BOOST_AUTO_TEST_CASE(department_pauses_are_shared_and_keep_their_first_time) {
+    auto store = migratedEmptyStore();
+    BOOST_TEST(store->pausedDepartments().empty());
+    store->setDepartmentPaused("MSA", true, "maintenance", 1000);
+    store->setDepartmentPaused("CCS", true, "outage", 1500);
+    store->setDepartmentPaused("MSA", true, "still maintenance", 2000);
+    auto paused = store->pausedDepartments();
+    BOOST_REQUIRE(paused.size() == 2u);
+    BOOST_TEST(paused[0].department == "CCS");
+    BOOST_TEST(paused[1].department == "MSA");
+    BOOST_TEST(paused[1].pausedAt == 1000);
+    BOOST_TEST(paused[1].note == "still maintenance");
+    store->setDepartmentPaused("MSA", false, "", 3000);
+    store->setDepartmentPaused("MOT", false, "", 3000);  // not paused: nothing happens
+    paused = store->pausedDepartments();
+    BOOST_REQUIRE(paused.size() == 1u);
+    BOOST_TEST(paused[0].department == "CCS");
+}
+
 BOOST_AUTO_TEST_CASE(clock_facts_round_trip_and_ready_at_is_set_on_ready_to_operate) {
     auto store = migratedEmptyStore();
     savePlain(*store, "PKG-CLOCK", 500);

@@ -208,6 +208,15 @@ const std::vector<Migration>& migrations() {
              " at BIGINT NOT NULL"
              ")" HUB_TABLE_OPTIONS,
          }},
+        {6,
+         "department pauses shared by every process",
+         {
+             "CREATE TABLE IF NOT EXISTS department_pauses ("
+             " department VARCHAR(32) NOT NULL PRIMARY KEY,"
+             " paused_at BIGINT NOT NULL,"
+             " note TEXT NOT NULL"
+             ")" HUB_TABLE_OPTIONS,
+         }},
     };
     return all;
 }

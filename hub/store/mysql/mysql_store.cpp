@@ -698,6 +698,34 @@ class MysqlStore final : public Store {
         });
     }
 
+    void setDepartmentPaused(const std::string& department, bool paused, const std::string& note,
+                             core::EpochMillis now) override {
+        transact("setDepartmentPaused " + department, Access::Write, [&](sql::Connection& connection) {
+            Statement statement = paused ? prepare(connection,
+                                                   "INSERT INTO department_pauses (department, paused_at, note) "
+                                                   "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE note = VALUES(note)")
+                                         : prepare(connection, "DELETE FROM department_pauses WHERE department = ?");
+            statement->setString(1, department);
+            if (paused) {
+                statement->setInt64(2, now);
+                statement->setString(3, note);
+            }
+            statement->executeUpdate();
+            return true;
+        });
+    }
+
+    std::vector<DepartmentPause> pausedDepartments() override {
+        return transact("pausedDepartments", Access::Read, [&](sql::Connection& connection) {
+            Statement select =
+                prepare(connection, "SELECT department, paused_at, note FROM department_pauses ORDER BY department");
+            Rows rows = query(select);
+            std::vector<DepartmentPause> result;
+            while (rows->next()) result.push_back({text(rows, 1), rows->getInt64(2), text(rows, 3)});
+            return result;
+        });
+    }
+
     bool hasUnsettledCalls(const std::string& department) override {
         return transact("hasUnsettledCalls " + department, Access::Read, [&](sql::Connection& connection) {
             Statement select = prepare(connection,

@@ -187,6 +187,15 @@ const std::vector<Migration>& migrations() {
                  at         BIGINT NOT NULL
              ))",
          }},
+        {6,
+         "department pauses shared by every process",
+         {
+             R"(CREATE TABLE department_pauses (
+                 department TEXT PRIMARY KEY,
+                 paused_at  BIGINT NOT NULL,
+                 note       TEXT NOT NULL
+             ))",
+         }},
     };
     return all;
 }

@@ -569,6 +569,35 @@ class SqliteStore final : public Store {
         return PermitLocation{select->text(0), select->text(1), readPermit(*select, 2)};
     }
 
+    void setDepartmentPaused(const std::string& department, bool paused, const std::string& note,
+                             core::EpochMillis now) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        if (paused) {
+            Query insert(db_,
+                         "INSERT INTO department_pauses (department, paused_at, note) VALUES (?, ?, ?) "
+                         "ON CONFLICT (department) DO UPDATE SET note = excluded.note");
+            insert->bindText(1, department);
+            insert->bindInt(2, now);
+            insert->bindText(3, note);
+            insert->run();
+        } else {
+            Query remove(db_, "DELETE FROM department_pauses WHERE department = ?");
+            remove->bindText(1, department);
+            remove->run();
+        }
+        transaction.commit();
+    }
+
+    std::vector<DepartmentPause> pausedDepartments() override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_, "SELECT department, paused_at, note FROM department_pauses ORDER BY department");
+        std::vector<DepartmentPause> result;
+        while (select->step()) result.push_back({select->text(0), select->integer(1), select->text(2)});
+        return result;
+    }
+
     bool hasUnsettledCalls(const std::string& department) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Read);
