@@ -95,6 +95,7 @@ struct PackageView {
 
 struct PackageSummary {
     std::string id;
+    std::string companyId;
     core::PackageState state;
     core::EpochMillis receivedAt = 0;
     std::string proposedName;
@@ -278,6 +279,16 @@ struct DepartmentPause {
     std::string note;
 };
 
+// How one department's calls fared, for operators.
+struct DepartmentActivity {
+    std::string department;
+    int queued = 0;                      // PENDING calls (due or not)
+    int attempts = 0;                    // attempts started since `since`
+    int failures = 0;                    // of those, outcome RETRYABLE, FAILED or INVALID_RENDER
+    std::vector<int> latenciesMs;        // of those attempts (at most `maxLatencies`, the most recent)
+    core::EpochMillis lastSuccessAt = 0; // the latest ACKNOWLEDGED or DECIDED attempt ever; 0 when none
+};
+
 // A permit found by the receipt number its department gave.
 struct PermitLocation {
     std::string packageId;
@@ -293,7 +304,7 @@ struct IncidentView {
     std::string department;
     std::string kind;
     std::string reason;
-    std::string state;                 // "OPEN", "RETRIED", "CANCELLED"
+    std::string state;                 // "OPEN", "RETRIED", "CANCELLED", "RESOLVED"
     std::string note;                  // the admin's note when retried or cancelled
     core::EpochMillis createdAt = 0;
     core::EpochMillis closedAt = 0;
@@ -432,6 +443,18 @@ class Store {
     virtual bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
     // Incident CANCELLED; its dispatch CANCELLED, never sent.
     virtual bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
+    // Incident RESOLVED (handled outside the hub, `note` says how); its
+    // dispatch CANCELLED, never sent.
+    virtual bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
+
+    // ---- Operators' views, any company.
+    // Packages newest first, only those in `state` when given; paged like listPackages.
+    virtual PackagePage listAllPackages(const std::optional<core::PackageState>& state, const PageRequest& page) = 0;
+    // Counts per state name ("IN_PROGRESS" -> 12); states with no row are absent.
+    virtual std::vector<std::pair<std::string, long>> countPackagesByState() = 0;
+    virtual std::vector<std::pair<std::string, long>> countPermitsByState() = 0;
+    // Every department with a call or an attempt (others are absent), by code.
+    virtual std::vector<DepartmentActivity> departmentActivity(core::EpochMillis since, int maxLatencies) = 0;
 
     virtual void saveApiToken(const ApiToken& token) = 0;
     // The token with this hash, revoked or not; nullopt when unknown.

@@ -424,6 +424,7 @@ BOOST_AUTO_TEST_CASE(list_pages_newest_first_complete_and_disjoint) {
     BOOST_REQUIRE(last.items.size() == 1u);
     const PackageSummary& oldest = last.items.front();
     BOOST_TEST(oldest.id == "PKG-LIST-00");
+    BOOST_TEST(oldest.companyId == "C-LIST");
     BOOST_TEST((oldest.state == core::PackageState::ReadyToOperate));
     BOOST_TEST(oldest.receivedAt == 1000);
     BOOST_TEST(oldest.proposedName == samplePackage("PKG-LIST-00", "C-LIST").proposedName);
@@ -1979,4 +1980,338 @@ BOOST_AUTO_TEST_CASE(an_interrupted_mysql_upgrade_completes_on_the_next_migrate,
     store->applyTransitions("PKG-RESUMED", 600, {transition}, {});
     BOOST_TEST((store->permitsOf("PKG-RESUMED")[0].clock == sampleClock()));
     BOOST_TEST(store->findPermitByReceipt("SAMR", "R-RES").has_value());
+}
+
+// ---- Operators' views: every company's packages, counts, incidents resolved
+// outside the hub, and how each department's calls fare. Each case runs on a
+// database of its own: these views see every row of the database.
+
+namespace {
+
+std::vector<std::string> idsOf(const PackagePage& page) {
+    std::vector<std::string> ids;
+    for (const auto& item : page.items) ids.push_back(item.id);
+    return ids;
+}
+
+// Every page of listAllPackages with `limit`, in order.
+std::vector<PackagePage> allPages(Store& store, const std::optional<core::PackageState>& state, int limit) {
+    std::vector<PackagePage> pages;
+    PageRequest request{limit, ""};
+    for (int guard = 0; guard < 20; ++guard) {
+        pages.push_back(store.listAllPackages(state, request));
+        if (pages.back().nextCursor.empty()) return pages;
+        BOOST_TEST(pages.back().nextCursor == pages.back().items.back().id);
+        request.after = pages.back().nextCursor;
+    }
+    throw std::runtime_error("listAllPackages never ended");
+}
+
+std::map<std::string, long> countMap(const std::vector<std::pair<std::string, long>>& counts) {
+    std::map<std::string, long> result;
+    for (const auto& [state, count] : counts) {
+        BOOST_TEST(result.count(state) == 0u, "state " << state << " counted twice");
+        result[state] = count;
+    }
+    return result;
+}
+
+void savePlainIn(Store& store, const std::string& packageId, const std::string& company, core::PackageState state,
+                 core::EpochMillis receivedAt) {
+    NewPackage package = samplePackage(packageId, company, receivedAt);
+    package.state = state;
+    package.dispatches.clear();
+    store.savePackage(package, nullptr, nullptr);
+}
+
+AttemptRecord attemptOf(core::EpochMillis startedAt, int latencyMs, const std::string& outcome) {
+    return AttemptRecord{0, startedAt, latencyMs, outcome, 200, ""};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_companys_packages_page_newest_first_with_their_company) {
+    auto store = migratedEmptyStore();
+    BOOST_TEST(store->listAllPackages(std::nullopt, {}).items.empty());
+    BOOST_TEST(store->listAllPackages(std::nullopt, {}).nextCursor.empty());
+    savePlainIn(*store, "PKG-ALL-01", "C-ALPHA", core::PackageState::Received, 1001);
+    savePlainIn(*store, "PKG-ALL-02", "C-BETA", core::PackageState::InProgress, 1002);
+    savePlainIn(*store, "PKG-ALL-03", "C-ALPHA", core::PackageState::InProgress, 1003);
+    savePlainIn(*store, "PKG-ALL-04", "C-GAMMA", core::PackageState::ReadyToOperate, 1004);
+    savePlainIn(*store, "PKG-ALL-05", "C-BETA", core::PackageState::InProgress, 1005);
+
+    auto pages = allPages(*store, std::nullopt, 2);
+    BOOST_REQUIRE(pages.size() == 3u);
+    BOOST_TEST(idsOf(pages[0]) == (std::vector<std::string>{"PKG-ALL-05", "PKG-ALL-04"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(idsOf(pages[1]) == (std::vector<std::string>{"PKG-ALL-03", "PKG-ALL-02"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(idsOf(pages[2]) == (std::vector<std::string>{"PKG-ALL-01"}), boost::test_tools::per_element());
+
+    const PackageSummary& ready = pages[0].items[1];
+    BOOST_TEST(ready.companyId == "C-GAMMA");
+    BOOST_TEST((ready.state == core::PackageState::ReadyToOperate));
+    BOOST_TEST(ready.receivedAt == 1004);
+    BOOST_TEST(ready.proposedName == samplePackage("PKG-ALL-04", "C-GAMMA").proposedName);
+    BOOST_TEST(ready.applicantReference == "REF-PKG-ALL-04");
+    BOOST_TEST(pages[1].items[1].companyId == "C-BETA");
+    BOOST_TEST(pages[2].items[0].companyId == "C-ALPHA");
+
+    // A company's own listing carries its id too.
+    auto own = store->listPackages("C-BETA", {});
+    BOOST_TEST(idsOf(own) == (std::vector<std::string>{"PKG-ALL-05", "PKG-ALL-02"}), boost::test_tools::per_element());
+    for (const auto& item : own.items) BOOST_TEST(item.companyId == "C-BETA");
+
+    auto exact = store->listAllPackages(std::nullopt, PageRequest{5, ""});
+    BOOST_TEST(exact.items.size() == 5u);
+    BOOST_TEST(exact.nextCursor.empty());
+    auto after = store->listAllPackages(std::nullopt, PageRequest{10, "PKG-ALL-03"});
+    BOOST_TEST(idsOf(after) == (std::vector<std::string>{"PKG-ALL-02", "PKG-ALL-01"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(every_companys_packages_filter_by_state_and_page_within_it) {
+    auto store = migratedEmptyStore();
+    savePlainIn(*store, "PKG-FIL-01", "C-ALPHA", core::PackageState::InProgress, 1001);
+    savePlainIn(*store, "PKG-FIL-02", "C-BETA", core::PackageState::Received, 1002);
+    savePlainIn(*store, "PKG-FIL-03", "C-BETA", core::PackageState::InProgress, 1003);
+    savePlainIn(*store, "PKG-FIL-04", "C-ALPHA", core::PackageState::Withdrawn, 1004);
+    savePlainIn(*store, "PKG-FIL-05", "C-GAMMA", core::PackageState::InProgress, 1005);
+
+    auto pages = allPages(*store, core::PackageState::InProgress, 1);
+    std::vector<std::string> seen;
+    for (const auto& page : pages) {
+        BOOST_TEST(page.items.size() == 1u);
+        for (const auto& item : page.items) {
+            BOOST_TEST((item.state == core::PackageState::InProgress));
+            seen.push_back(item.id);
+        }
+    }
+    BOOST_TEST(seen == (std::vector<std::string>{"PKG-FIL-05", "PKG-FIL-03", "PKG-FIL-01"}),
+               boost::test_tools::per_element());
+    // The cursor of an unfiltered row still pages the filtered listing.
+    auto afterWithdrawn = store->listAllPackages(core::PackageState::InProgress, PageRequest{10, "PKG-FIL-04"});
+    BOOST_TEST(idsOf(afterWithdrawn) == (std::vector<std::string>{"PKG-FIL-03", "PKG-FIL-01"}),
+               boost::test_tools::per_element());
+    auto withdrawn = store->listAllPackages(core::PackageState::Withdrawn, {});
+    BOOST_TEST(idsOf(withdrawn) == (std::vector<std::string>{"PKG-FIL-04"}), boost::test_tools::per_element());
+    BOOST_TEST(withdrawn.items[0].companyId == "C-ALPHA");
+    auto none = store->listAllPackages(core::PackageState::ReadyToOperate, {});
+    BOOST_TEST(none.items.empty());
+    BOOST_TEST(none.nextCursor.empty());
+}
+
+BOOST_AUTO_TEST_CASE(packages_and_permits_are_counted_by_state_as_they_move) {
+    auto store = migratedEmptyStore();
+    BOOST_TEST(store->countPackagesByState().empty());
+    BOOST_TEST(store->countPermitsByState().empty());
+    // Each: P01 QUEUED, P03 WAITING.
+    savePlainIn(*store, "PKG-CNT-1", "C-ALPHA", core::PackageState::Received, 1001);
+    savePlainIn(*store, "PKG-CNT-2", "C-BETA", core::PackageState::Received, 1002);
+    savePlainIn(*store, "PKG-CNT-3", "C-BETA", core::PackageState::InProgress, 1003);
+    BOOST_TEST((countMap(store->countPackagesByState()) ==
+                std::map<std::string, long>{{"IN_PROGRESS", 1}, {"RECEIVED", 2}}));
+    BOOST_TEST((countMap(store->countPermitsByState()) == std::map<std::string, long>{{"QUEUED", 3}, {"WAITING", 3}}));
+
+    FollowUps moved;
+    moved.packageState = core::PackageState::InProgress;
+    store->applyTransitions(
+        "PKG-CNT-1", 2000,
+        {transitionOf("PKG-CNT-1", "P01", core::PermitState::Queued, core::PermitState::Submitted, 2000, "R-CNT-1")},
+        moved);
+    FollowUps withdrawn;
+    withdrawn.packageState = core::PackageState::Withdrawn;
+    store->applyTransitions(
+        "PKG-CNT-3", 2100,
+        {transitionOf("PKG-CNT-3", "P01", core::PermitState::Queued, core::PermitState::Withdrawn, 2100),
+         transitionOf("PKG-CNT-3", "P03", core::PermitState::Waiting, core::PermitState::Withdrawn, 2100)},
+        withdrawn);
+    BOOST_TEST((countMap(store->countPackagesByState()) ==
+                std::map<std::string, long>{{"IN_PROGRESS", 1}, {"RECEIVED", 1}, {"WITHDRAWN", 1}}));
+    BOOST_TEST((countMap(store->countPermitsByState()) ==
+                std::map<std::string, long>{{"QUEUED", 1}, {"SUBMITTED", 1}, {"WAITING", 2}, {"WITHDRAWN", 2}}));
+}
+
+BOOST_AUTO_TEST_CASE(a_resolved_incident_keeps_its_note_and_its_call_is_never_sent) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-RESOLVE",
+                       {{"m-resolve-1", "P01", "SAMR", "SUBMIT", 500}, {"m-resolve-2", "P03", "MSA", "SUBMIT", 600}});
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 2u);
+    BOOST_TEST(store->parkDispatch("m-resolve-1", "owner", 1100, attemptAt(1000, "FAILED", 400), "INC-RES", "refused"));
+    BOOST_TEST(store->parkDispatch("m-resolve-2", "owner", 1200, attemptAt(1000, "FAILED", 400), "INC-RET", "refused"));
+
+    BOOST_TEST(!store->resolveIncident("INC-UNKNOWN", 2000, "no such"));
+    BOOST_TEST(store->resolveIncident("INC-RES", 2000, "filed on paper at the SAMR counter"));
+    auto resolved = incidentOf(*store, "INC-RES", false);
+    BOOST_REQUIRE(resolved.has_value());
+    BOOST_TEST(resolved->state == "RESOLVED");
+    BOOST_TEST(resolved->note == "filed on paper at the SAMR counter");
+    BOOST_TEST(resolved->closedAt == 2000);
+    BOOST_TEST(resolved->reason == "refused");
+    BOOST_TEST(!incidentOf(*store, "INC-RES", true).has_value());
+    BOOST_TEST(dispatchOf(*store, "PKG-RESOLVE", "m-resolve-1")->state == "CANCELLED");
+    BOOST_TEST(dispatchOf(*store, "PKG-RESOLVE", "m-resolve-1")->attempts == 1);
+
+    BOOST_TEST(!store->resolveIncident("INC-RES", 2100, "twice"));
+    BOOST_TEST(!store->retryIncident("INC-RES", 2100, "revive"));
+    BOOST_TEST(!store->cancelIncident("INC-RES", 2100, "cancel"));
+    BOOST_TEST(incidentOf(*store, "INC-RES", false)->state == "RESOLVED");
+    BOOST_TEST(incidentOf(*store, "INC-RES", false)->note == "filed on paper at the SAMR counter");
+    BOOST_TEST(incidentOf(*store, "INC-RES", false)->closedAt == 2000);
+    BOOST_TEST(dispatchOf(*store, "PKG-RESOLVE", "m-resolve-1")->state == "CANCELLED");
+
+    // A retried incident is not OPEN either.
+    BOOST_TEST(store->retryIncident("INC-RET", 3000, "fixed"));
+    BOOST_TEST(!store->resolveIncident("INC-RET", 3100, "too late"));
+    BOOST_TEST(incidentOf(*store, "INC-RET", false)->state == "RETRIED");
+    BOOST_TEST(idsOf(store->leaseDueDispatches("owner", 1000000, kLease, 10, {})) ==
+                   (std::vector<std::string>{"m-resolve-2"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(department_activity_counts_queued_calls_recent_attempts_failures_and_last_success) {
+    auto store = migratedEmptyStore();
+    BOOST_TEST(store->departmentActivity(0, 10).empty());
+    saveWithDispatches(*store, "PKG-ACT",
+                       {
+                           {"a-samr-1", "P01", "SAMR", "SUBMIT", 100},
+                           {"a-samr-2", "P01", "SAMR", "STATUS_QUERY", 100},
+                           {"a-samr-3", "P01", "SAMR", "CORRECTION", 100000},  // queued, not due
+                           {"a-msa-1", "P03", "MSA", "SUBMIT", 100},
+                           {"a-ccs-1", "P03", "CCS", "SUBMIT", 100000},  // queued, never tried
+                       });
+    // Before the window (since = 3000).
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 3u);
+    BOOST_TEST(store->retryDispatchLater("a-samr-1", "owner", 1000, attemptOf(1000, 10, "RETRYABLE"), 2000));
+    BOOST_TEST(store->completeDispatch("a-samr-2", "owner", 1500, attemptOf(1500, 20, "ACKNOWLEDGED"), {}));
+    BOOST_TEST(store->retryDispatchLater("a-msa-1", "owner", 1000, attemptOf(1000, 15, "RETRYABLE"), 2000));
+    // Within it.
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 5000, kLease, 10, {}).size() == 2u);
+    BOOST_TEST(store->retryDispatchLater("a-samr-1", "owner", 5000, attemptOf(5000, 30, "RETRYABLE"), 6000));
+    BOOST_TEST(store->parkDispatch("a-msa-1", "owner", 5000, attemptOf(5000, 60, "INVALID_RENDER"), "INC-ACT",
+                                   "cannot render"));
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 7000, kLease, 10, {}).size() == 1u);
+    BOOST_TEST(store->retryDispatchLater("a-samr-1", "owner", 7000, attemptOf(7000, 40, "FAILED"), 8000));
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 9000, kLease, 10, {}).size() == 1u);
+    BOOST_TEST(store->completeDispatch("a-samr-1", "owner", 9000, attemptOf(9000, 50, "DECIDED"), {}));
+
+    auto activity = store->departmentActivity(3000, 2);
+    BOOST_REQUIRE(activity.size() == 3u);
+    BOOST_TEST(activity[0].department == "CCS");
+    BOOST_TEST(activity[0].queued == 1);
+    BOOST_TEST(activity[0].attempts == 0);
+    BOOST_TEST(activity[0].failures == 0);
+    BOOST_TEST(activity[0].latenciesMs.empty());
+    BOOST_TEST(activity[0].lastSuccessAt == 0);
+
+    BOOST_TEST(activity[1].department == "MSA");
+    BOOST_TEST(activity[1].queued == 0);
+    BOOST_TEST(activity[1].attempts == 1);
+    BOOST_TEST(activity[1].failures == 1);
+    BOOST_TEST(activity[1].latenciesMs == (std::vector<int>{60}), boost::test_tools::per_element());
+    BOOST_TEST(activity[1].lastSuccessAt == 0);
+
+    BOOST_TEST(activity[2].department == "SAMR");
+    BOOST_TEST(activity[2].queued == 1);
+    BOOST_TEST(activity[2].attempts == 3);
+    BOOST_TEST(activity[2].failures == 2);
+    BOOST_TEST(activity[2].latenciesMs == (std::vector<int>{50, 40}), boost::test_tools::per_element());
+    BOOST_TEST(activity[2].lastSuccessAt == 9000);
+
+    // The whole history, latencies unlimited enough.
+    auto ever = store->departmentActivity(0, 10);
+    BOOST_REQUIRE(ever.size() == 3u);
+    BOOST_TEST(ever[1].attempts == 2);
+    BOOST_TEST(ever[1].failures == 2);
+    BOOST_TEST(ever[1].latenciesMs == (std::vector<int>{60, 15}), boost::test_tools::per_element());
+    BOOST_TEST(ever[2].attempts == 5);
+    BOOST_TEST(ever[2].failures == 3);
+    BOOST_TEST(ever[2].latenciesMs == (std::vector<int>{50, 40, 30, 20, 10}), boost::test_tools::per_element());
+
+    // The last success is of all time, whatever the window.
+    auto later = store->departmentActivity(20000, 0);
+    BOOST_REQUIRE(later.size() == 3u);
+    BOOST_TEST(later[2].attempts == 0);
+    BOOST_TEST(later[2].failures == 0);
+    BOOST_TEST(later[2].latenciesMs.empty());
+    BOOST_TEST(later[2].lastSuccessAt == 9000);
+    BOOST_TEST(later[2].queued == 1);
+    BOOST_TEST(store->departmentActivity(3000, 0)[2].latenciesMs.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_6_database_upgrades_keeping_its_incidents) {
+    const std::vector<std::string> seed = {
+        "INSERT INTO packages (id, company_id, state, received_at, updated_at, original_xml, sha256, proposed_name, "
+        "applicant_reference, notification_url) VALUES ('PKG-V6', 'C-V6', 'IN_PROGRESS', 100, 300, '<p/>', "
+        "'abc', 'Old Shipping', 'REF-V6', '')",
+        "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, due_at, "
+        "lease_owner, lease_until, created_at) VALUES ('m-v6-open', 'PKG-V6', 'P01', 'SAMR', 'SUBMIT', 'INCIDENT', "
+        "1, 150, NULL, NULL, 150)",
+        "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, due_at, "
+        "lease_owner, lease_until, created_at) VALUES ('m-v6-closed', 'PKG-V6', 'P03', 'MSA', 'SUBMIT', "
+        "'CANCELLED', 1, 150, NULL, NULL, 150)",
+        "INSERT INTO dispatch_attempts (message_id, attempt, started_at, latency_ms, outcome, http_status, error) "
+        "VALUES ('m-v6-open', 1, 200, 25, 'FAILED', 400, 'schema')",
+        "INSERT INTO incidents (id, message_id, package_id, permit, department, kind, reason, state, note, "
+        "created_at, closed_at) VALUES ('INC-V6-OPEN', 'm-v6-open', 'PKG-V6', 'P01', 'SAMR', 'SUBMIT', "
+        "'SAMR refused', 'OPEN', '', 210, NULL)",
+        "INSERT INTO incidents (id, message_id, package_id, permit, department, kind, reason, state, note, "
+        "created_at, closed_at) VALUES ('INC-V6-CLOSED', 'm-v6-closed', 'PKG-V6', 'P03', 'MSA', 'SUBMIT', "
+        "'MSA refused', 'CANCELLED', 'given up', 205, 260)",
+    };
+    auto open = backend().databaseAtVersion(6, seed);
+    auto store = open();
+    BOOST_TEST(store->schemaVersion() == 6);
+    store->migrate();
+    BOOST_TEST(store->latestSchemaVersion() >= 7);
+    BOOST_TEST(store->schemaVersion() == store->latestSchemaVersion());
+
+    auto all = store->listIncidents(false);
+    BOOST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(all[0].id == "INC-V6-OPEN");
+    BOOST_TEST(all[0].messageId == "m-v6-open");
+    BOOST_TEST(all[0].packageId == "PKG-V6");
+    BOOST_TEST(all[0].permit == "P01");
+    BOOST_TEST(all[0].department == "SAMR");
+    BOOST_TEST(all[0].kind == "SUBMIT");
+    BOOST_TEST(all[0].reason == "SAMR refused");
+    BOOST_TEST(all[0].state == "OPEN");
+    BOOST_TEST(all[0].note.empty());
+    BOOST_TEST(all[0].createdAt == 210);
+    BOOST_TEST(all[0].closedAt == 0);
+    BOOST_TEST(all[1].id == "INC-V6-CLOSED");
+    BOOST_TEST(all[1].state == "CANCELLED");
+    BOOST_TEST(all[1].note == "given up");
+    BOOST_TEST(all[1].createdAt == 205);
+    BOOST_TEST(all[1].closedAt == 260);
+    BOOST_TEST(store->listIncidents(true).size() == 1u);
+
+    // The widened state is accepted, and the views work on the upgraded data.
+    BOOST_TEST(store->resolveIncident("INC-V6-OPEN", 3000, "settled by phone"));
+    BOOST_TEST(incidentOf(*store, "INC-V6-OPEN", false)->state == "RESOLVED");
+    BOOST_TEST(dispatchOf(*store, "PKG-V6", "m-v6-open")->state == "CANCELLED");
+    BOOST_TEST(store->listIncidents(true).empty());
+    auto activity = store->departmentActivity(0, 5);
+    BOOST_REQUIRE(activity.size() == 2u);
+    BOOST_TEST(activity[1].department == "SAMR");
+    BOOST_TEST(activity[1].failures == 1);
+    BOOST_TEST(activity[1].latenciesMs == (std::vector<int>{25}), boost::test_tools::per_element());
+    BOOST_TEST(store->listAllPackages(core::PackageState::InProgress, {}).items.size() == 1u);
+    store->migrate();
+    BOOST_TEST(store->schemaVersion() == store->latestSchemaVersion());
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_mysql_upgrade_to_version_7_completes_on_the_next_migrate,
+                     *boost::unit_test::precondition(mysqlOnly)) {
+    const auto& seven = store::mysql::migrations().at(6);
+    BOOST_REQUIRE(seven.version == 7);
+    BOOST_REQUIRE(seven.statements.size() >= 3u);
+    auto open = backend().databaseAtVersion(
+        6, {std::string(seven.statements[0].sql), std::string(seven.statements[1].sql)});
+    auto store = open();
+    BOOST_TEST(store->schemaVersion() == 6);
+    store->migrate();
+    BOOST_TEST(store->schemaVersion() == store->latestSchemaVersion());
+    savePlainIn(*store, "PKG-V7-RESUMED", "C-V7", core::PackageState::InProgress, 500);
+    BOOST_TEST(store->listAllPackages(core::PackageState::InProgress, {}).items.size() == 1u);
 }

@@ -6,6 +6,9 @@ namespace hub::store::mysql {
 #define HUB_COLUMN_EXISTS(table, column)                                                  \
     "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() " \
     "AND table_name = '" table "' AND column_name = '" column "'"
+#define HUB_INDEX_EXISTS(table, index)                                                     \
+    "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() " \
+    "AND table_name = '" table "' AND index_name = '" index "'"
 
 const std::string_view kCreateSchemaMigrations =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -217,10 +220,22 @@ const std::vector<Migration>& migrations() {
              " note TEXT NOT NULL"
              ")" HUB_TABLE_OPTIONS,
          }},
+        {7,
+         "resolved incidents; indexes for the operators' views",
+         {
+             "ALTER TABLE incidents MODIFY state ENUM('OPEN', 'RETRIED', 'CANCELLED', 'RESOLVED') NOT NULL",
+             {"ALTER TABLE packages ADD INDEX packages_state (state, id)",
+              HUB_INDEX_EXISTS("packages", "packages_state")},
+             {"ALTER TABLE outbox ADD INDEX outbox_department_state (department, state)",
+              HUB_INDEX_EXISTS("outbox", "outbox_department_state")},
+             {"ALTER TABLE dispatch_attempts ADD INDEX dispatch_attempts_started (started_at)",
+              HUB_INDEX_EXISTS("dispatch_attempts", "dispatch_attempts_started")},
+         }},
     };
     return all;
 }
 
+#undef HUB_INDEX_EXISTS
 #undef HUB_COLUMN_EXISTS
 #undef HUB_TABLE_OPTIONS
 

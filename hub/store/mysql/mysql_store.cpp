@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <sstream>
 #include <type_traits>
 
@@ -88,7 +89,39 @@ PermitView readPermit(const Rows& rows, int first) {
 
 // Retry: the incident RETRIED, its dispatch PENDING again, due at once.
 // Cancel: the incident CANCELLED, its dispatch CANCELLED.
-enum class IncidentClosing { Retry, Cancel };
+// Resolve: the incident RESOLVED, its dispatch CANCELLED.
+enum class IncidentClosing { Retry, Cancel, Resolve };
+
+const char* incidentStateAfter(IncidentClosing closing) {
+    switch (closing) {
+        case IncidentClosing::Retry: return "RETRIED";
+        case IncidentClosing::Cancel: return "CANCELLED";
+        case IncidentClosing::Resolve: return "RESOLVED";
+    }
+    return "CANCELLED";
+}
+
+// The columns readSummary expects, in order, for a query over `packages`.
+constexpr std::string_view kSummaryColumns =
+    "id, company_id, state, received_at, proposed_name, applicant_reference";
+
+PackageSummary readSummary(const Rows& rows) {
+    return PackageSummary{text(rows, 1),      text(rows, 2), packageStateOf(text(rows, 3)),
+                          rows->getInt64(4), text(rows, 5), text(rows, 6)};
+}
+
+// Reads up to `limit` summaries from a query asked for `limit + 1` rows; the
+// extra row only tells that another page follows.
+PackagePage readPage(const Statement& select, int limit) {
+    Rows rows = query(select);
+    PackagePage result;
+    while (rows->next()) result.items.push_back(readSummary(rows));
+    if (static_cast<int>(result.items.size()) > limit) {
+        result.items.pop_back();
+        result.nextCursor = result.items.back().id;
+    }
+    return result;
+}
 
 struct LeasedRow {
     std::string packageId;
@@ -350,25 +383,14 @@ class MysqlStore final : public Store {
     PackagePage listPackages(const std::string& companyId, const PageRequest& page) override {
         const int limit = std::clamp(page.limit, 1, 100);
         return transact("listPackages", Access::Read, [&](sql::Connection& connection) {
-            Statement select = prepare(connection,
-                                       "SELECT id, state, received_at, proposed_name, applicant_reference "
-                                       "FROM packages WHERE company_id = ? AND (? = '' OR id < ?) "
-                                       "ORDER BY id DESC LIMIT ?");
+            Statement select = prepare(connection, "SELECT " + std::string(kSummaryColumns) +
+                                                       " FROM packages WHERE company_id = ? AND (? = '' OR id < ?) "
+                                                       "ORDER BY id DESC LIMIT ?");
             select->setString(1, companyId);
             select->setString(2, page.after);
             select->setString(3, page.after);
             select->setInt(4, limit + 1);
-            Rows rows = query(select);
-            PackagePage result;
-            while (rows->next()) {
-                result.items.push_back(PackageSummary{text(rows, 1), packageStateOf(text(rows, 2)),
-                                                      rows->getInt64(3), text(rows, 4), text(rows, 5)});
-            }
-            if (static_cast<int>(result.items.size()) > limit) {
-                result.items.pop_back();
-                result.nextCursor = result.items.back().id;
-            }
-            return result;
+            return readPage(select, limit);
         });
     }
 
@@ -788,6 +810,99 @@ class MysqlStore final : public Store {
         return closeIncident(incidentId, now, note, IncidentClosing::Cancel);
     }
 
+    bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
+        return closeIncident(incidentId, now, note, IncidentClosing::Resolve);
+    }
+
+    PackagePage listAllPackages(const std::optional<core::PackageState>& state, const PageRequest& page) override {
+        const int limit = std::clamp(page.limit, 1, 100);
+        // Only the conditions that apply, so the optimiser can range over
+        // packages_state or the primary key.
+        std::string sql = "SELECT " + std::string(kSummaryColumns) + " FROM packages";
+        if (state) sql += " WHERE state = ?";
+        if (!page.after.empty()) sql += state ? " AND id < ?" : " WHERE id < ?";
+        sql += " ORDER BY id DESC LIMIT ?";
+        return transact("listAllPackages", Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection, sql);
+            unsigned index = 0;
+            if (state) select->setString(++index, textOf(*state));
+            if (!page.after.empty()) select->setString(++index, page.after);
+            select->setInt(++index, limit + 1);
+            return readPage(select, limit);
+        });
+    }
+
+    std::vector<std::pair<std::string, long>> countPackagesByState() override {
+        return transact("countPackagesByState", Access::Read, [&](sql::Connection& connection) {
+            return countsOf(connection, "SELECT state, COUNT(*) FROM packages GROUP BY state ORDER BY state");
+        });
+    }
+
+    std::vector<std::pair<std::string, long>> countPermitsByState() override {
+        return transact("countPermitsByState", Access::Read, [&](sql::Connection& connection) {
+            return countsOf(connection, "SELECT state, COUNT(*) FROM permits GROUP BY state ORDER BY state");
+        });
+    }
+
+    std::vector<DepartmentActivity> departmentActivity(core::EpochMillis since, int maxLatencies) override {
+        return transact("departmentActivity", Access::Read, [&](sql::Connection& connection) {
+            // By code: std::string orders bytes as the utf8mb4_bin collation
+            // does. READ COMMITTED gives each query its own snapshot, so a
+            // department may first show up in any of them.
+            std::map<std::string, DepartmentActivity> byDepartment;
+            const auto activityOf = [&byDepartment](const std::string& department) -> DepartmentActivity& {
+                auto& activity = byDepartment[department];
+                activity.department = department;
+                return activity;
+            };
+            {
+                Statement select = prepare(connection,
+                                           "SELECT department, SUM(CASE WHEN state = 'PENDING' THEN 1 ELSE 0 END) "
+                                           "FROM outbox GROUP BY department");
+                Rows rows = query(select);
+                while (rows->next()) activityOf(text(rows, 1)).queued = rows->getInt(2);
+            }
+            {
+                Statement select = prepare(connection,
+                                           "SELECT o.department, COUNT(*), SUM(CASE WHEN a.outcome IN ('RETRYABLE', "
+                                           "'FAILED', 'INVALID_RENDER') THEN 1 ELSE 0 END) FROM dispatch_attempts a "
+                                           "JOIN outbox o ON o.message_id = a.message_id WHERE a.started_at >= ? "
+                                           "GROUP BY o.department");
+                select->setInt64(1, since);
+                Rows rows = query(select);
+                while (rows->next()) {
+                    auto& activity = activityOf(text(rows, 1));
+                    activity.attempts = rows->getInt(2);
+                    activity.failures = rows->getInt(3);
+                }
+            }
+            if (maxLatencies > 0) {
+                Statement select = prepare(connection,
+                                           "SELECT department, latency_ms FROM (SELECT o.department, a.latency_ms, "
+                                           "ROW_NUMBER() OVER (PARTITION BY o.department ORDER BY a.started_at DESC, "
+                                           "a.message_id DESC, a.attempt DESC) AS recency FROM dispatch_attempts a "
+                                           "JOIN outbox o ON o.message_id = a.message_id WHERE a.started_at >= ?) "
+                                           "recent WHERE recency <= ? ORDER BY department, recency");
+                select->setInt64(1, since);
+                select->setInt(2, maxLatencies);
+                Rows rows = query(select);
+                while (rows->next()) activityOf(text(rows, 1)).latenciesMs.push_back(rows->getInt(2));
+            }
+            {
+                Statement select = prepare(connection,
+                                           "SELECT o.department, MAX(a.started_at) FROM dispatch_attempts a "
+                                           "JOIN outbox o ON o.message_id = a.message_id "
+                                           "WHERE a.outcome IN ('ACKNOWLEDGED', 'DECIDED') GROUP BY o.department");
+                Rows rows = query(select);
+                while (rows->next()) activityOf(text(rows, 1)).lastSuccessAt = rows->getInt64(2);
+            }
+            std::vector<DepartmentActivity> result;
+            result.reserve(byDepartment.size());
+            for (auto& entry : byDepartment) result.push_back(std::move(entry.second));
+            return result;
+        });
+    }
+
     void saveApiToken(const ApiToken& token) override {
         transact("saveApiToken " + token.tokenId, Access::Write, [&](sql::Connection& connection) {
             Statement insert = prepare(connection,
@@ -887,6 +1002,15 @@ class MysqlStore final : public Store {
                 }
             }
         }
+    }
+
+    // `sql` yields (name, count) rows.
+    static std::vector<std::pair<std::string, long>> countsOf(sql::Connection& connection, const std::string& sql) {
+        Statement select = prepare(connection, sql);
+        Rows rows = query(select);
+        std::vector<std::pair<std::string, long>> result;
+        while (rows->next()) result.emplace_back(text(rows, 1), static_cast<long>(rows->getInt64(2)));
+        return result;
     }
 
     static int currentVersion(sql::Connection& connection) {
@@ -1202,7 +1326,7 @@ class MysqlStore final : public Store {
             {
                 Statement close =
                     prepare(connection, "UPDATE incidents SET state = ?, note = ?, closed_at = ? WHERE id = ?");
-                close->setString(1, retried ? "RETRIED" : "CANCELLED");
+                close->setString(1, incidentStateAfter(closing));
                 close->setString(2, note);
                 close->setInt64(3, now);
                 close->setString(4, incidentId);

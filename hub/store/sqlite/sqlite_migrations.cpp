@@ -196,6 +196,36 @@ const std::vector<Migration>& migrations() {
                  note       TEXT NOT NULL
              ))",
          }},
+        {7,
+         "resolved incidents; indexes for the operators' views",
+         {
+             // SQLite cannot change a CHECK constraint in place: the table is
+             // rebuilt with the same columns and indexes.
+             R"(CREATE TABLE incidents_v7 (
+                 id         TEXT PRIMARY KEY,
+                 message_id TEXT NOT NULL REFERENCES outbox (message_id),
+                 package_id TEXT NOT NULL REFERENCES packages (id),
+                 permit     TEXT NOT NULL,
+                 department TEXT NOT NULL,
+                 kind       TEXT NOT NULL,
+                 reason     TEXT NOT NULL,
+                 state      TEXT NOT NULL CHECK (state IN ('OPEN', 'RETRIED', 'CANCELLED', 'RESOLVED')),
+                 note       TEXT NOT NULL,
+                 created_at BIGINT NOT NULL,
+                 closed_at  BIGINT
+             ))",
+             R"(INSERT INTO incidents_v7 (id, message_id, package_id, permit, department, kind, reason, state, note,
+                                         created_at, closed_at)
+                SELECT id, message_id, package_id, permit, department, kind, reason, state, note, created_at,
+                       closed_at FROM incidents)",
+             "DROP TABLE incidents",
+             "ALTER TABLE incidents_v7 RENAME TO incidents",
+             "CREATE INDEX incidents_state_created ON incidents (state, created_at)",
+             "CREATE INDEX incidents_message ON incidents (message_id)",
+             "CREATE INDEX packages_state ON packages (state, id)",
+             "CREATE INDEX outbox_department_state ON outbox (department, state)",
+             "CREATE INDEX dispatch_attempts_started ON dispatch_attempts (started_at)",
+         }},
     };
     return all;
 }

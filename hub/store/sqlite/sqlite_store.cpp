@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "store/sqlite/sqlite_database.h"
@@ -52,7 +53,38 @@ std::string withPermitColumns(std::string_view before, std::string_view after) {
 
 // Retry: the incident RETRIED, its dispatch PENDING again, due at once.
 // Cancel: the incident CANCELLED, its dispatch CANCELLED.
-enum class IncidentClosing { Retry, Cancel };
+// Resolve: the incident RESOLVED, its dispatch CANCELLED.
+enum class IncidentClosing { Retry, Cancel, Resolve };
+
+const char* incidentStateAfter(IncidentClosing closing) {
+    switch (closing) {
+        case IncidentClosing::Retry: return "RETRIED";
+        case IncidentClosing::Cancel: return "CANCELLED";
+        case IncidentClosing::Resolve: return "RESOLVED";
+    }
+    return "CANCELLED";
+}
+
+// The columns readSummary expects, in order, for a query over `packages`.
+constexpr std::string_view kSummaryColumns =
+    "id, company_id, state, received_at, proposed_name, applicant_reference";
+
+PackageSummary readSummary(const sqlite::Statement& row) {
+    return PackageSummary{row.text(0),    row.text(1), packageStateOf(row.text(2)),
+                          row.integer(3), row.text(4), row.text(5)};
+}
+
+// Reads up to `limit` summaries from a query asked for `limit + 1` rows; the
+// extra row only tells that another page follows.
+PackagePage readPage(sqlite::Statement& select, int limit) {
+    PackagePage result;
+    while (select.step()) result.items.push_back(readSummary(select));
+    if (static_cast<int>(result.items.size()) > limit) {
+        result.items.pop_back();
+        result.nextCursor = result.items.back().id;
+    }
+    return result;
+}
 
 // Thread-safety: one connection; every public method holds mutex_ for the
 // whole of its transaction, so transactions never interleave in-process.
@@ -232,23 +264,13 @@ class SqliteStore final : public Store {
         const int limit = std::clamp(page.limit, 1, 100);
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Read);
-        Query select(db_,
-                     "SELECT id, state, received_at, proposed_name, applicant_reference FROM packages "
-                     "WHERE company_id = ? AND (? = '' OR id < ?) ORDER BY id DESC LIMIT ?");
+        Query select(db_, "SELECT " + std::string(kSummaryColumns) +
+                              " FROM packages WHERE company_id = ? AND (? = '' OR id < ?) ORDER BY id DESC LIMIT ?");
         select->bindText(1, companyId);
         select->bindText(2, page.after);
         select->bindText(3, page.after);
         select->bindInt(4, limit + 1);
-        PackagePage result;
-        while (select->step()) {
-            result.items.push_back(PackageSummary{select->text(0), packageStateOf(select->text(1)),
-                                                  select->integer(2), select->text(3), select->text(4)});
-        }
-        if (static_cast<int>(result.items.size()) > limit) {
-            result.items.pop_back();
-            result.nextCursor = result.items.back().id;
-        }
-        return result;
+        return readPage(*select, limit);
     }
 
     std::optional<std::string> originalXml(const std::string& packageId) override {
@@ -658,6 +680,95 @@ class SqliteStore final : public Store {
         return closeIncident(incidentId, now, note, IncidentClosing::Cancel);
     }
 
+    bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
+        return closeIncident(incidentId, now, note, IncidentClosing::Resolve);
+    }
+
+    PackagePage listAllPackages(const std::optional<core::PackageState>& state, const PageRequest& page) override {
+        const int limit = std::clamp(page.limit, 1, 100);
+        // Only the conditions that apply, so the planner can range over
+        // packages_state or the primary key.
+        std::string sql = "SELECT " + std::string(kSummaryColumns) + " FROM packages";
+        if (state) sql += " WHERE state = ?";
+        if (!page.after.empty()) sql += state ? " AND id < ?" : " WHERE id < ?";
+        sql += " ORDER BY id DESC LIMIT ?";
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_, sql);
+        int index = 0;
+        if (state) select->bindText(++index, textOf(*state));
+        if (!page.after.empty()) select->bindText(++index, page.after);
+        select->bindInt(++index, limit + 1);
+        return readPage(*select, limit);
+    }
+
+    std::vector<std::pair<std::string, long>> countPackagesByState() override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        return countsOf("SELECT state, COUNT(*) FROM packages GROUP BY state ORDER BY state");
+    }
+
+    std::vector<std::pair<std::string, long>> countPermitsByState() override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        return countsOf("SELECT state, COUNT(*) FROM permits GROUP BY state ORDER BY state");
+    }
+
+    std::vector<DepartmentActivity> departmentActivity(core::EpochMillis since, int maxLatencies) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        // By code: std::string orders bytes as the BINARY collation does.
+        std::map<std::string, DepartmentActivity> byDepartment;
+        const auto activityOf = [&byDepartment](const std::string& department) -> DepartmentActivity& {
+            auto& activity = byDepartment[department];
+            activity.department = department;
+            return activity;
+        };
+        {
+            Query select(db_,
+                         "SELECT department, SUM(CASE WHEN state = 'PENDING' THEN 1 ELSE 0 END) FROM outbox "
+                         "GROUP BY department");
+            while (select->step()) activityOf(select->text(0)).queued = static_cast<int>(select->integer(1));
+        }
+        {
+            Query select(db_,
+                         "SELECT o.department, COUNT(*), SUM(CASE WHEN a.outcome IN ('RETRYABLE', 'FAILED', "
+                         "'INVALID_RENDER') THEN 1 ELSE 0 END) FROM dispatch_attempts a "
+                         "JOIN outbox o ON o.message_id = a.message_id WHERE a.started_at >= ? "
+                         "GROUP BY o.department");
+            select->bindInt(1, since);
+            while (select->step()) {
+                auto& activity = activityOf(select->text(0));
+                activity.attempts = static_cast<int>(select->integer(1));
+                activity.failures = static_cast<int>(select->integer(2));
+            }
+        }
+        if (maxLatencies > 0) {
+            Query select(db_,
+                         "SELECT department, latency_ms FROM (SELECT o.department, a.latency_ms, ROW_NUMBER() "
+                         "OVER (PARTITION BY o.department ORDER BY a.started_at DESC, a.message_id DESC, "
+                         "a.attempt DESC) AS recency FROM dispatch_attempts a "
+                         "JOIN outbox o ON o.message_id = a.message_id WHERE a.started_at >= ?) "
+                         "WHERE recency <= ? ORDER BY department, recency");
+            select->bindInt(1, since);
+            select->bindInt(2, maxLatencies);
+            while (select->step()) {
+                activityOf(select->text(0)).latenciesMs.push_back(static_cast<int>(select->integer(1)));
+            }
+        }
+        {
+            Query select(db_,
+                         "SELECT o.department, MAX(a.started_at) FROM dispatch_attempts a "
+                         "JOIN outbox o ON o.message_id = a.message_id "
+                         "WHERE a.outcome IN ('ACKNOWLEDGED', 'DECIDED') GROUP BY o.department");
+            while (select->step()) activityOf(select->text(0)).lastSuccessAt = select->integer(1);
+        }
+        std::vector<DepartmentActivity> result;
+        result.reserve(byDepartment.size());
+        for (auto& entry : byDepartment) result.push_back(std::move(entry.second));
+        return result;
+    }
+
     void saveApiToken(const ApiToken& token) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
@@ -721,6 +832,14 @@ class SqliteStore final : public Store {
             }
         }
         return Database(path);
+    }
+
+    // Caller holds mutex_ inside a transaction. `sql` yields (name, count) rows.
+    std::vector<std::pair<std::string, long>> countsOf(std::string_view sql) {
+        Query select(db_, sql);
+        std::vector<std::pair<std::string, long>> result;
+        while (select->step()) result.emplace_back(select->text(0), static_cast<long>(select->integer(1)));
+        return result;
     }
 
     // Caller holds mutex_ inside a transaction.
@@ -1030,7 +1149,7 @@ class SqliteStore final : public Store {
         }
         {
             Query close(db_, "UPDATE incidents SET state = ?, note = ?, closed_at = ? WHERE id = ?");
-            close->bindText(1, retried ? "RETRIED" : "CANCELLED");
+            close->bindText(1, incidentStateAfter(closing));
             close->bindText(2, note);
             close->bindInt(3, now);
             close->bindText(4, incidentId);
