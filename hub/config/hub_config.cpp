@@ -86,6 +86,7 @@ const SchemaNode& hubSchema() {
                          {"developmentSecrets", leaf(Boolean)},
                      })},
         {"calendar", leaf(String)},
+        {"web", leaf(String)},
         {"tracking", section({
                          {"callbackMaxSkewSeconds", leaf(Integer)},
                          {"clockSweepSeconds", leaf(Integer)},
@@ -93,6 +94,7 @@ const SchemaNode& hubSchema() {
                          {"notificationSecretEnv", leaf(String)},
                      })},
         {"logLevel", leaf(String)},
+        {"logFormat", leaf(String)},
     });
     return schema;
 }
@@ -370,6 +372,8 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
         reader.fail("dispatch.callbackBaseUrl", "must be an http:// or https:// URL");
     dispatch.developmentSecrets = reader.boolean("dispatch.developmentSecrets", dispatch.developmentSecrets);
 
+    config.webDir = resolvePath(dir, reader.string("web", "../web"));
+
     std::string calendar = reader.string("calendar", "calendar.json");
     if (calendar.empty()) reader.fail("calendar", "must not be empty");
     config.calendarFile = resolvePath(dir, calendar);
@@ -390,6 +394,9 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
                                     "' is not one of none, fatal, critical, error, warning, notice, information, "
                                     "debug, trace");
     }
+    config.logFormat = reader.string("logFormat", config.logFormat);
+    if (config.logFormat != "text" && config.logFormat != "json")
+        reader.fail("logFormat", "'" + config.logFormat + "' is not one of text, json");
     return config;
 }
 

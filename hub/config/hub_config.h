@@ -95,8 +95,10 @@ struct HubConfig {
     std::string adaptersDir;      // absolute; from "adapters", relative to configDir
     DispatchConfig dispatch;
     std::string calendarFile;     // absolute; from "calendar", relative to configDir (default calendar.json)
+    std::string webDir;           // absolute; from "web" (default ../web): the dashboard's files under <web>/admin/
     TrackingConfig tracking;
     std::string logLevel = "information";
+    std::string logFormat = "text";  // "text" (one readable line) or "json" (one JSON object per line)
 };
 
 // Loads the hub's JSON configuration. Unknown keys are errors (with the key's

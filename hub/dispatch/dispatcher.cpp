@@ -149,6 +149,8 @@ std::vector<DeliveryReport> Dispatcher::runOnce() {
         }
         reports.push_back(deliver(dispatch, *target));
     }
+    if (settings_.metrics)
+        for (const auto& report : reports) settings_.metrics->dispatchAttempts.add({report.department, report.result});
     return reports;
 }
 
@@ -252,6 +254,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     message.soapAction = rendered.request->soapAction;
     message.packageId = dispatch.packageId;
     const transport::TransportResult sent = channel.transport->send(channel.endpoint, message, clock_.now());
+    if (settings_.metrics) settings_.metrics->dispatchSeconds.observe(sent.latencyMs / 1000.0);
     attempt.latencyMs = sent.latencyMs;
     attempt.httpStatus = sent.httpStatus;
 
@@ -310,7 +313,7 @@ DeliveryReport Dispatcher::retryOrPark(const store::LeasedDispatch& dispatch, co
         return park(dispatch, attempt, "gave up after " + std::to_string(attempt.attempt) + " attempts: " + attempt.error);
     if (!store_.retryDispatchLater(dispatch.messageId, settings_.owner, clock_.now(), attempt, *next))
         return {dispatch.messageId, dispatch.department, "LEASE_LOST", "lease lost before rescheduling"};
-    log().warning("package=%s permit=%s department=%s message=%s attempt %d failed (%s), retry in %Ldms",
+    log().warning("package=%s permit=%s department=%s message=%s attempt %d failed (%s), retry in %?dms",
                   dispatch.packageId, dispatch.permit, dispatch.department, dispatch.messageId, attempt.attempt,
                   attempt.error, static_cast<long long>(*next - clock_.now()));
     return {dispatch.messageId, dispatch.department, "RETRY", attempt.error};

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/concurrency_limiter.h"
 #include "core/retry_policy.h"
+#include "observability/metrics.h"
 #include "store/store.h"
 #include "tracking/event_planner.h"
 #include "transport/transport.h"
@@ -57,6 +58,7 @@ struct DispatcherSettings {
     std::string senderId = "licensing-hub";   // Case/Hub/SenderId
     std::string callbackBaseUrl;              // e.g. http://127.0.0.1:8080; + /api/v1/departments/{CODE}/callbacks
     core::EpochMillis idleWaitMs = 200;       // background loop's wait when nothing was due
+    observability::HubMetrics* metrics = nullptr;  // counts each delivery when set
 };
 
 // What one delivery came to, for tests and logs.

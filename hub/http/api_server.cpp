@@ -1,6 +1,8 @@
 #include "http/api_server.h"
 
 #include <algorithm>
+#include <cctype>
+#include <fstream>
 #include <map>
 #include <chrono>
 #include <thread>
@@ -56,6 +58,11 @@ struct Route {
         AdminDepartmentAction,
         AdminTokens,
         AdminTokenAction,
+        AdminOverview,
+        AdminPackages,
+        AdminPackage,
+        Dashboard,
+        Metrics,
         Unknown
     } target = Target::Unknown;
     std::string packageId;  // or the incident id, or the department code
@@ -66,7 +73,8 @@ struct Route {
         return target == Target::AdminIncidents || target == Target::AdminIncidentAction ||
                target == Target::AdminDepartments || target == Target::AdminRefusedCallbacks ||
                target == Target::AdminDepartmentAction || target == Target::AdminTokens ||
-               target == Target::AdminTokenAction;
+               target == Target::AdminTokenAction || target == Target::AdminOverview ||
+               target == Target::AdminPackages || target == Target::AdminPackage;
     }
 };
 
@@ -76,11 +84,22 @@ constexpr std::string_view kDepartments = "/api/v1/departments/";
 Route routeOf(const std::string& path) {
     if (path == "/healthz") return {Route::Target::Health, {}, {}, "GET"};
     if (path == "/readyz") return {Route::Target::Ready, {}, {}, "GET"};
+    if (path == "/metrics") return {Route::Target::Metrics, {}, {}, "GET"};
     if (path == kApplications) return {Route::Target::Applications, {}, {}, "GET, POST"};
     if (path == kAdminIncidents) return {Route::Target::AdminIncidents, {}, {}, "GET"};
     if (path == "/admin/api/departments") return {Route::Target::AdminDepartments, {}, {}, "GET"};
     if (path == "/admin/api/callbacks/refused") return {Route::Target::AdminRefusedCallbacks, {}, {}, "GET"};
     if (path == "/admin/api/tokens") return {Route::Target::AdminTokens, {}, {}, "POST"};
+    if (path == "/admin/api/overview") return {Route::Target::AdminOverview, {}, {}, "GET"};
+    if (path == "/admin/api/packages") return {Route::Target::AdminPackages, {}, {}, "GET"};
+    constexpr std::string_view kAdminPackages = "/admin/api/packages/";
+    if (path.size() > kAdminPackages.size() && path.compare(0, kAdminPackages.size(), kAdminPackages) == 0 &&
+        path.find('/', kAdminPackages.size()) == std::string::npos)
+        return {Route::Target::AdminPackage, path.substr(kAdminPackages.size()), {}, "GET"};
+    // The dashboard's files: /admin, /admin/, /admin/<file> (not the API).
+    if (path == "/admin" || (path.compare(0, 7, "/admin/") == 0 && path.compare(0, 11, "/admin/api/") != 0 &&
+                             path != "/admin/api"))
+        return {Route::Target::Dashboard, {}, {}, "GET"};
     // /admin/api/departments/{CODE}/pause|resume, /admin/api/tokens/{ID}/revoke
     for (auto [prefix, target] : {std::pair{std::string_view("/admin/api/departments/"), Route::Target::AdminDepartmentAction},
                                   std::pair{std::string_view("/admin/api/tokens/"), Route::Target::AdminTokenAction}}) {
@@ -100,7 +119,7 @@ Route routeOf(const std::string& path) {
         auto slash = rest.find('/');
         if (slash != std::string::npos) {
             std::string action = rest.substr(slash + 1);
-            if (action == "retry" || action == "cancel")
+            if (action == "retry" || action == "cancel" || action == "resolve")
                 return {Route::Target::AdminIncidentAction, rest.substr(0, slash), action, "POST"};
         }
     }
@@ -196,7 +215,20 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         send(request, response, route, reply);
         const auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-        if (route.target != Route::Target::Health && route.target != Route::Target::Ready)
+        auto& metrics = dependencies_.metrics;
+        metrics.httpRequests.add({routeName(route), std::to_string(reply.status)});
+        if (route.target == Route::Target::Applications && request.getMethod() == "POST") {
+            metrics.intakeSeconds.observe(static_cast<double>(micros) / 1e6);
+            metrics.intakeTotal.add({reply.replayed              ? "replayed"
+                                     : reply.status == 201       ? "accepted"
+                                     : reply.status == 503       ? "unavailable"
+                                     : reply.status >= 500       ? "error"
+                                                                 : "refused"});
+        }
+        if (route.target == Route::Target::DepartmentCallback)
+            metrics.callbacks.add({route.packageId, std::to_string(reply.status)});
+        if (route.target != Route::Target::Health && route.target != Route::Target::Ready &&
+            route.target != Route::Target::Metrics)
             log_.information("%s %s -> %d company=%s%s %.1fms", request.getMethod(), uri.getPath(), reply.status,
                              company, std::string(reply.replayed ? " replayed" : ""), micros / 1000.0);
     }
@@ -213,6 +245,12 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::Ready:
                 if (method != "GET") return methodNotAllowed(route);
                 return readiness();
+            case Route::Target::Dashboard:
+                if (method != "GET" && method != "HEAD") return methodNotAllowed(route);
+                return dashboardFile(uri.getPath());
+            case Route::Target::Metrics:
+                if (method != "GET") return methodNotAllowed(route);
+                return metrics();
             default:
                 break;
         }
@@ -286,6 +324,19 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             }
             case Route::Target::AdminDepartments:
                 return dependencies_.admin.departments();
+            case Route::Target::AdminOverview:
+                return dependencies_.admin.overview();
+            case Route::Target::AdminPackages: {
+                std::string state, limit, cursor;
+                for (const auto& [name, value] : uri.getQueryParameters()) {
+                    if (name == "state") state = value;
+                    else if (name == "limit") limit = value;
+                    else if (name == "cursor") cursor = value;
+                }
+                return dependencies_.admin.packages(state, limit, cursor);
+            }
+            case Route::Target::AdminPackage:
+                return dependencies_.admin.package(route.packageId);
             case Route::Target::AdminRefusedCallbacks: {
                 std::string limit;
                 for (const auto& [name, value] : uri.getQueryParameters())
@@ -323,8 +374,69 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             default:
                 break;
         }
+        if (route.action == "resolve") return dependencies_.admin.resolveIncident(route.packageId, fields["note"]);
         return route.action == "retry" ? dependencies_.admin.retryIncident(route.packageId, fields["note"])
                                        : dependencies_.admin.cancelIncident(route.packageId, fields["note"]);
+    }
+
+    // The dashboard's static files, from the configured web folder. Only
+    // plain names under it; anything else is 404.
+    Reply dashboardFile(const std::string& path) {
+        if (path == "/admin") {
+            Reply redirect{308, "text/plain", "/admin/", "", false};
+            return redirect;
+        }
+        std::string name = path.substr(std::string_view("/admin/").size());
+        if (name.empty()) name = "index.html";
+        const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '/';
+        });
+        const auto dot = name.rfind('.');
+        static const std::map<std::string, std::string> kTypes{
+            {"html", "text/html; charset=utf-8"}, {"js", "text/javascript; charset=utf-8"},
+            {"css", "text/css; charset=utf-8"},   {"svg", "image/svg+xml"},
+            {"png", "image/png"},                 {"json", "application/json"}};
+        const auto type = dot == std::string::npos ? kTypes.end() : kTypes.find(name.substr(dot + 1));
+        if (!plain || name.find("..") != std::string::npos || name.find("//") != std::string::npos ||
+            name.front() == '/' || type == kTypes.end() || dependencies_.webDir.empty())
+            return problemReply(ErrorKind::NotFound, "Not found", "No resource at " + path + ".");
+        std::ifstream file(dependencies_.webDir + "/admin/" + name, std::ios::binary);
+        if (!file) return problemReply(ErrorKind::NotFound, "Not found", "No resource at " + path + ".");
+        std::ostringstream content;
+        content << file.rdbuf();
+        return Reply{200, type->second, {}, content.str(), false};
+    }
+
+    // Prometheus text exposition: the counters kept in memory and the gauges
+    // read from the store now.
+    Reply metrics() {
+        std::string text;
+        dependencies_.metrics.render(text);
+        try {
+            for (const auto& family : dependencies_.admin.gauges()) observability::renderGauges(family, text);
+            text += "# HELP hub_store_up 1 when the store answered this scrape.\n# TYPE hub_store_up gauge\nhub_store_up 1\n";
+        } catch (const store::StoreError& error) {
+            log_.warning("metrics: store unavailable: %s", std::string(error.what()));
+            text += "# HELP hub_store_up 1 when the store answered this scrape.\n# TYPE hub_store_up gauge\nhub_store_up 0\n";
+        }
+        return Reply{200, "text/plain; version=0.0.4; charset=utf-8", {}, std::move(text), false};
+    }
+
+    static std::string routeName(const Route& route) {
+        switch (route.target) {
+            case Route::Target::Health: return "healthz";
+            case Route::Target::Ready: return "readyz";
+            case Route::Target::Metrics: return "metrics";
+            case Route::Target::Applications: return "applications";
+            case Route::Target::Application: return "application";
+            case Route::Target::ApplicationEvents: return "events";
+            case Route::Target::ApplicationCorrection: return "correction";
+            case Route::Target::ApplicationWithdraw: return "withdraw";
+            case Route::Target::DepartmentCallback: return "callback";
+            case Route::Target::Dashboard: return "dashboard";
+            case Route::Target::Unknown: return "unknown";
+            default: return "admin";
+        }
     }
 
     static Reply methodNotAllowed(const Route& route) {
@@ -359,14 +471,22 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         if (reply.status == 401) response.set("WWW-Authenticate", "Bearer realm=\"licensing-hub\"");
         if (reply.status == 413) response.setKeepAlive(false);
         response.set("Cache-Control", "no-store");
+        response.set("X-Content-Type-Options", "nosniff");
         std::string body = reply.json;
         std::string mediaType = reply.mediaType;
-        if (prefersXml(request.get("Accept", ""))) {
+        const bool json = mediaType == "application/json" || mediaType == "application/problem+json";
+        const bool textual = json || mediaType == "text/plain";
+        if (route.target == Route::Target::Dashboard && reply.status < 300) {
+            response.set("Content-Security-Policy",
+                         "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'");
+            response.set("Cache-Control", "no-cache");
+        }
+        if (json && prefersXml(request.get("Accept", ""))) {
             const bool isProblem = mediaType == "application/problem+json";
             body = jsonToXml(reply.json, isProblem ? "problem" : xmlRootOf(route, request.getMethod()), isProblem ? kProblemXmlNamespace : kApiXmlNamespace);
             mediaType = isProblem ? "application/problem+xml" : "application/xml";
         }
-        response.setContentType(mediaType + "; charset=utf-8");
+        response.setContentType(textual ? mediaType + "; charset=utf-8" : mediaType);
         response.setContentLength64(static_cast<Poco::UInt64>(body.size()));
         if (request.getMethod() == "HEAD") {
             response.send();
@@ -387,6 +507,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::AdminIncidentAction: return "incident";
             case Route::Target::AdminDepartments: return "departments";
             case Route::Target::AdminRefusedCallbacks: return "refusedCallbacks";
+            case Route::Target::AdminOverview: return "overview";
+            case Route::Target::AdminPackages: return "packages";
+            case Route::Target::AdminPackage: return "application";
             case Route::Target::AdminDepartmentAction: return "department";
             case Route::Target::AdminTokens:
             case Route::Target::AdminTokenAction: return "token";

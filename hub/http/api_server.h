@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "config/hub_config.h"
+#include "observability/metrics.h"
 #include "service/admin_service.h"
 #include "service/application_service.h"
 #include "service/callback_service.h"
@@ -28,6 +29,8 @@ struct ApiDependencies {
     service::CallbackService& callbacks;
     store::Store& store;           // readiness checks only
     std::size_t maxBodyBytes;      // bodies above this are refused with 413 before being read
+    std::string webDir;            // the dashboard's files are webDir/admin/…; empty: no dashboard
+    observability::HubMetrics& metrics;  // counted here and served at /metrics
 };
 
 // The hub's one HTTP listener: the applicant API, health and readiness.

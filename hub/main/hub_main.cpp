@@ -29,6 +29,7 @@
 #include "dispatch/dispatcher.h"
 #include "core/system_clock.h"
 #include "http/api_server.h"
+#include "observability/json_log_formatter.h"
 #include "service/application_service.h"
 #include "service/token_service.h"
 #include "store/mysql/mysql_store.h"
@@ -52,9 +53,14 @@ constexpr int kExitUsage = 64;
 constexpr int kExitConfig = 78;
 constexpr int kExitUnavailable = 69;
 
-void setUpLogging(const std::string& level) {
-    Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-    formatter->setProperty("times", "UTC");
+void setUpLogging(const std::string& level, const std::string& format) {
+    Poco::AutoPtr<Poco::Formatter> formatter;
+    if (format == "json") {
+        formatter = new hub::observability::JsonLogFormatter;
+    } else {
+        formatter = new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t");
+        formatter->setProperty("times", "UTC");
+    }
     Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::cerr)));
     Poco::Logger::root().setChannel(channel);
     Poco::Logger::root().setLevel(level);
@@ -169,7 +175,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
         try {
             const hub::config::HubConfig settings = hub::config::loadHubConfig(
                 config().getString("hub.configFile", "config/hub.json"), hub::config::processEnvironment());
-            setUpLogging(settings.logLevel);
+            setUpLogging(settings.logLevel, settings.logFormat);
             if (arguments.empty()) return serve(settings);
             if (arguments[0] == "migrate") return migrate(settings);
             if (arguments[0] == "check-config") return checkConfig(settings);
@@ -246,15 +252,18 @@ class HubApplication final : public Poco::Util::ServerApplication {
         const auto secrets = departmentSecrets(settings, departments);
         hub::service::CallbackService callbacks(*store, planner, departments, secrets, clock,
                                                 settings.tracking.callbackMaxSkewSeconds * 1000LL, wakeDispatcher);
-        hub::service::AdminService admin(*store, clock, tokens, nullptr);
+        hub::service::AdminService admin(*store, clock, tokens, planner, applications, nullptr);
+        hub::observability::HubMetrics metrics;
         hub::http::ApiServer server(settings.server, {applications, tokens, admin, callbacks, *store,
-                                                      static_cast<std::size_t>(settings.intake.maxPackageBytes)});
+                                                      static_cast<std::size_t>(settings.intake.maxPackageBytes),
+                                                      settings.webDir, metrics});
 
         hub::core::SeededRandomSource random;
         hub::dispatch::DispatcherSettings dispatchSettings;
         dispatchSettings.owner = settings.dispatch.owner.empty() ? defaultOwner() : settings.dispatch.owner;
         dispatchSettings.leaseMs = settings.dispatch.leaseSeconds * 1000LL;
         dispatchSettings.batchSize = settings.dispatch.batchSize;
+        dispatchSettings.metrics = &metrics;
         dispatchSettings.callbackBaseUrl =
             settings.dispatch.callbackBaseUrl.empty()
                 ? "http://" + settings.server.host + ":" + std::to_string(server.port())

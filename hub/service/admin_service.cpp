@@ -1,11 +1,15 @@
 #include "service/admin_service.h"
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include "core/circuit_breaker.h"
+#include "core/permit_clock.h"
 #include "dispatch/dispatcher.h"
 
 namespace hub::service {
@@ -43,8 +47,10 @@ Object incidentJson(const store::IncidentView& incident) {
 }  // namespace
 
 AdminService::AdminService(store::Store& store, const core::Clock& clock, TokenService& tokens,
+                           const tracking::EventPlanner& planner, ApplicationService& applications,
                            dispatch::Dispatcher* dispatcher)
-    : store_(store), clock_(clock), tokens_(tokens), dispatcher_(dispatcher) {}
+    : store_(store), clock_(clock), tokens_(tokens), planner_(planner), applications_(applications),
+      dispatcher_(dispatcher) {}
 
 Reply AdminService::incidents(const std::string& state) {
     if (!state.empty() && state != "open" && state != "all")
@@ -64,21 +70,30 @@ Reply AdminService::incidents(const std::string& state) {
 }
 
 Reply AdminService::retryIncident(const std::string& incidentId, const std::string& note) {
-    return closeIncident(incidentId, note, true);
+    return closeIncident(incidentId, note, Closing::Retry);
 }
 
 Reply AdminService::cancelIncident(const std::string& incidentId, const std::string& note) {
-    return closeIncident(incidentId, note, false);
+    return closeIncident(incidentId, note, Closing::Cancel);
 }
 
-Reply AdminService::closeIncident(const std::string& incidentId, const std::string& note, bool retry) {
+Reply AdminService::resolveIncident(const std::string& incidentId, const std::string& note) {
+    if (note.find_first_not_of(" \t\r\n") == std::string::npos)
+        return problemReply(problem(ErrorKind::BadRequest, "Reason required", "Say how the incident was resolved.",
+                                    {{"NOTE_REQUIRED", "Resolving an incident needs a note saying how.", {"body:note", 0}}}));
+    return closeIncident(incidentId, note, Closing::Resolve);
+}
+
+Reply AdminService::closeIncident(const std::string& incidentId, const std::string& note, Closing closing) {
+    const bool retry = closing == Closing::Retry;
     try {
         std::optional<store::IncidentView> found;
         for (const auto& incident : store_.listIncidents(false))
             if (incident.id == incidentId) found = incident;
         if (!found) return problemReply(problem(ErrorKind::NotFound, "Not found", "No incident " + incidentId + "."));
         const bool done = retry ? store_.retryIncident(incidentId, clock_.now(), note)
-                                : store_.cancelIncident(incidentId, clock_.now(), note);
+                          : closing == Closing::Cancel ? store_.cancelIncident(incidentId, clock_.now(), note)
+                                                       : store_.resolveIncident(incidentId, clock_.now(), note);
         if (!done)
             return problemReply(problem(ErrorKind::Conflict, "Incident closed",
                                         "Incident " + incidentId + " is " + found->state + ", not OPEN."));
@@ -92,6 +107,34 @@ Reply AdminService::closeIncident(const std::string& incidentId, const std::stri
 }
 
 namespace {
+
+// The q-quantile (0 < q <= 1) by the nearest-rank method.
+int percentile(std::vector<int> values, double q) {
+    std::sort(values.begin(), values.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size())));
+    return values[std::min(values.size(), std::max<std::size_t>(rank, 1)) - 1];
+}
+
+void addActivity(Object& item, const store::DepartmentActivity* activity) {
+    item.set("queued", activity ? activity->queued : 0);
+    item.set("attemptsLastHour", activity ? activity->attempts : 0);
+    if (activity && !activity->latenciesMs.empty()) {
+        Object latency(Poco::JSON_PRESERVE_KEY_ORDER);
+        latency.set("p50", percentile(activity->latenciesMs, 0.50));
+        latency.set("p99", percentile(activity->latenciesMs, 0.99));
+        item.set("latencyMs", latency);
+    } else {
+        item.set("latencyMs", Poco::Dynamic::Var());
+    }
+    if (activity && activity->attempts > 0)
+        item.set("errorRate", static_cast<double>(activity->failures) / activity->attempts);
+    else
+        item.set("errorRate", Poco::Dynamic::Var());
+    if (activity && activity->lastSuccessAt != 0)
+        item.set("lastSuccessAt", core::formatRfc3339(activity->lastSuccessAt));
+    else
+        item.set("lastSuccessAt", Poco::Dynamic::Var());
+}
 
 Object departmentJson(const dispatch::DepartmentChannel& channel) {
     Object item(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -110,10 +153,25 @@ Object departmentJson(const dispatch::DepartmentChannel& channel) {
 }  // namespace
 
 Reply AdminService::departments() {
+    constexpr core::EpochMillis kWindowMs = 3'600'000;
+    constexpr int kMaxLatencies = 5000;
+    std::vector<store::DepartmentActivity> activity;
+    try {
+        activity = store_.departmentActivity(clock_.now() - kWindowMs, kMaxLatencies);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
     Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     Array items;
     if (dispatcher_) {
-        for (const auto& channel : dispatcher_->channels()) items.add(departmentJson(*channel));
+        for (const auto& channel : dispatcher_->channels()) {
+            Object item = departmentJson(*channel);
+            const store::DepartmentActivity* found = nullptr;
+            for (const auto& entry : activity)
+                if (entry.department == channel->adapter->code()) found = &entry;
+            addActivity(item, found);
+            items.add(item);
+        }
     }
     json.set("dispatch", dispatcher_ != nullptr);
     json.set("departments", items);
@@ -162,12 +220,19 @@ Reply AdminService::pauseDepartment(const std::string& code, bool pause, const s
         return problemReply(problem(ErrorKind::Conflict, "Dispatch is off", "This hub process does not dispatch."));
     dispatch::DepartmentChannel* channel = dispatcher_->channel(code);
     if (!channel) return problemReply(problem(ErrorKind::NotFound, "Not found", "No department " + code + "."));
+    std::vector<store::DepartmentActivity> activity;
     try {
         dispatcher_->setPaused(code, pause, note);
+        activity = store_.departmentActivity(clock_.now() - 3'600'000, 5000);
     } catch (const store::StoreError&) {
         return unavailable();
     }
-    return Reply{200, "application/json", {}, stringify(departmentJson(*channel)), false};
+    Object item = departmentJson(*channel);
+    const store::DepartmentActivity* found = nullptr;
+    for (const auto& entry : activity)
+        if (entry.department == code) found = &entry;
+    addActivity(item, found);
+    return Reply{200, "application/json", {}, stringify(item), false};
 }
 
 Reply AdminService::issueToken(const std::string& role, const std::string& company, const std::string& label) {
@@ -204,6 +269,157 @@ Reply AdminService::revokeToken(const std::string& tokenId) {
     json.set("tokenId", tokenId);
     json.set("revoked", true);
     return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+Reply AdminService::overview() {
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("generatedAt", core::formatRfc3339(clock_.now()));
+    try {
+        Object packages(Poco::JSON_PRESERVE_KEY_ORDER);
+        for (auto state : {core::PackageState::Received, core::PackageState::InProgress, core::PackageState::ReadyToOperate,
+                           core::PackageState::PartiallyFailed, core::PackageState::Withdrawn})
+            packages.set(std::string(core::toString(state)), 0L);
+        for (const auto& [state, count] : store_.countPackagesByState()) packages.set(state, count);
+        json.set("packages", packages);
+
+        Object permits(Poco::JSON_PRESERVE_KEY_ORDER);
+        for (int value = 0; value <= static_cast<int>(core::PermitState::Withdrawn); ++value)
+            permits.set(std::string(core::toString(static_cast<core::PermitState>(value))), 0L);
+        for (const auto& [state, count] : store_.countPermitsByState()) permits.set(state, count);
+        json.set("permits", permits);
+
+        json.set("incidents", Object().set("open", static_cast<long>(store_.listIncidents(true).size())));
+
+        // The decision clocks run while a department holds the permit.
+        constexpr int kAtRiskWorkingDays = 2;
+        constexpr int kListLimit = 200;
+        Array overdue, atRisk;
+        const auto open = store_.permitsInStates({core::PermitState::Accepted, core::PermitState::UnderReview,
+                                                  core::PermitState::Suspended},
+                                                 50000);
+        for (const auto& location : open) {
+            const core::PermitItem* item = planner_.catalogue().findPermit(location.permit.permit);
+            if (!item) continue;
+            const auto deadlines = core::deadlinesOf(*item, location.permit.state, location.permit.clock, clock_.now(),
+                                                     planner_.calendar());
+            if (!deadlines.decisionDue || !deadlines.workingDaysLeft) continue;
+            const bool late = deadlines.overdue;
+            if (!late && *deadlines.workingDaysLeft > kAtRiskWorkingDays) continue;
+            Array& list = late ? overdue : atRisk;
+            if (static_cast<int>(list.size()) >= kListLimit) continue;
+            Object entry(Poco::JSON_PRESERVE_KEY_ORDER);
+            entry.set("packageId", location.packageId);
+            entry.set("permit", location.permit.permit);
+            entry.set("department", location.permit.department);
+            entry.set("state", std::string(core::toString(location.permit.state)));
+            entry.set("decisionDue", core::formatDay(*deadlines.decisionDue));
+            entry.set("workingDaysLeft", *deadlines.workingDaysLeft);
+            list.add(entry);
+        }
+        Object deadlines(Poco::JSON_PRESERVE_KEY_ORDER);
+        deadlines.set("overdue", overdue);
+        deadlines.set("atRisk", atRisk);
+        json.set("deadlines", deadlines);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+Reply AdminService::packages(const std::string& state, const std::string& limitText, const std::string& cursor) {
+    auto invalid = [](const std::string& where, const std::string& message) {
+        return problemReply(problem(ErrorKind::BadRequest, "Invalid parameter", message,
+                                    {{"PARAMETER_INVALID", message, {where, 0}}}));
+    };
+    std::optional<core::PackageState> filter;
+    if (!state.empty()) {
+        filter = core::parsePackageState(state);
+        if (!filter) return invalid("query:state", "state must be a package state such as IN_PROGRESS.");
+    }
+    store::PageRequest page;
+    if (!limitText.empty()) {
+        try {
+            std::size_t used = 0;
+            page.limit = std::stoi(limitText, &used);
+            if (used != limitText.size() || page.limit < 1 || page.limit > 100) throw std::invalid_argument(limitText);
+        } catch (const std::exception&) {
+            return invalid("query:limit", "limit must be an integer from 1 to 100.");
+        }
+    }
+    page.after = cursor;
+    store::PackagePage result;
+    try {
+        result = store_.listAllPackages(filter, page);
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+    Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    Array items;
+    for (const auto& summary : result.items) {
+        Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+        item.set("id", summary.id);
+        item.set("companyId", summary.companyId);
+        item.set("state", std::string(core::toString(summary.state)));
+        item.set("receivedAt", core::formatRfc3339(summary.receivedAt));
+        item.set("proposedName", summary.proposedName);
+        if (!summary.applicantReference.empty()) item.set("applicantReference", summary.applicantReference);
+        items.add(item);
+    }
+    json.set("items", items);
+    if (!result.nextCursor.empty()) json.set("nextCursor", result.nextCursor);
+    return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+Reply AdminService::package(const std::string& packageId) { return applications_.inspect(packageId); }
+
+std::vector<observability::GaugeFamily> AdminService::gauges() {
+    std::vector<observability::GaugeFamily> families;
+    auto byState = [](std::string name, std::string help, const std::vector<std::pair<std::string, long>>& counts) {
+        observability::GaugeFamily family{std::move(name), std::move(help), {}};
+        for (const auto& [state, count] : counts) family.samples.push_back({{{"state", state}}, static_cast<double>(count)});
+        return family;
+    };
+    families.push_back(byState("hub_packages", "Packages by state.", store_.countPackagesByState()));
+    families.push_back(byState("hub_permits", "Permits by state.", store_.countPermitsByState()));
+
+    observability::GaugeFamily overdue{"hub_permits_overdue", "Permits past their decision deadline, by department.", {}};
+    std::map<std::string, int> late;
+    for (const auto& location : store_.permitsInStates(
+             {core::PermitState::Accepted, core::PermitState::UnderReview, core::PermitState::Suspended}, 50000)) {
+        const core::PermitItem* item = planner_.catalogue().findPermit(location.permit.permit);
+        if (item && core::deadlinesOf(*item, location.permit.state, location.permit.clock, clock_.now(), planner_.calendar())
+                        .overdue)
+            ++late[location.permit.department];
+    }
+    for (const auto& department : planner_.catalogue().departments())
+        overdue.samples.push_back({{{"department", department.code}}, static_cast<double>(late[department.code])});
+    families.push_back(std::move(overdue));
+
+    observability::GaugeFamily queued{"hub_outbox_pending", "Calls waiting in the outbox, by department.", {}};
+    for (const auto& activity : store_.departmentActivity(clock_.now(), 0))
+        queued.samples.push_back({{{"department", activity.department}}, static_cast<double>(activity.queued)});
+    families.push_back(std::move(queued));
+
+    if (dispatcher_) {
+        observability::GaugeFamily breaker{"hub_department_breaker_state",
+                                           "1 for the state each department's circuit breaker is in.", {}};
+        observability::GaugeFamily inFlight{"hub_department_calls_in_flight", "Calls being sent now, in this process.", {}};
+        observability::GaugeFamily paused{"hub_department_paused", "1 when an admin paused the department.", {}};
+        for (const auto& channel : dispatcher_->channels()) {
+            const std::string code = channel->adapter->code();
+            for (auto state : {core::BreakerState::Closed, core::BreakerState::Open, core::BreakerState::HalfOpen})
+                breaker.samples.push_back({{{"department", code}, {"state", std::string(core::toString(state))}},
+                                           channel->breaker.state() == state ? 1.0 : 0.0});
+            inFlight.samples.push_back({{{"department", code}}, static_cast<double>(channel->limiter.inFlight())});
+            paused.samples.push_back({{{"department", code}}, channel->paused.load() ? 1.0 : 0.0});
+        }
+        families.push_back(std::move(breaker));
+        families.push_back(std::move(inFlight));
+        families.push_back(std::move(paused));
+    }
+    families.push_back({"hub_incidents_open", "Calls parked as open incidents.",
+                        {{{}, static_cast<double>(store_.listIncidents(true).size())}}});
+    return families;
 }
 
 }  // namespace hub::service

@@ -3,8 +3,11 @@
 #include <string>
 
 #include "core/clock.h"
+#include "observability/metrics.h"
+#include "service/application_service.h"
 #include "service/reply.h"
 #include "service/token_service.h"
+#include "tracking/event_planner.h"
 #include "store/store.h"
 
 namespace hub::dispatch {
@@ -18,7 +21,9 @@ namespace hub::service {
 // Thread-safe. The dispatcher may be null (dispatch disabled).
 class AdminService {
   public:
-    AdminService(store::Store& store, const core::Clock& clock, TokenService& tokens, dispatch::Dispatcher* dispatcher);
+    AdminService(store::Store& store, const core::Clock& clock, TokenService& tokens,
+                 const tracking::EventPlanner& planner, ApplicationService& applications,
+                 dispatch::Dispatcher* dispatcher);
 
     // For wiring order (the dispatcher needs the listener's port): attach it
     // before the server starts; not thread-safe.
@@ -30,7 +35,24 @@ class AdminService {
     Reply retryIncident(const std::string& incidentId, const std::string& note);
     // The call is never sent. 404 unknown, 409 not open.
     Reply cancelIncident(const std::string& incidentId, const std::string& note);
-    // Each department: breaker state, calls in flight, limit, paused.
+    // Handled outside the hub: the call is never sent and `note` (required,
+    // else 400) says how it was resolved. 404 unknown, 409 not open.
+    Reply resolveIncident(const std::string& incidentId, const std::string& note);
+
+    // Packages and permits by state, open incidents, and the permits whose
+    // decision deadline has passed (overdue) or is at most 2 working days away.
+    Reply overview();
+    // Every company's packages, newest first (?state=&limit=&cursor=).
+    Reply packages(const std::string& state, const std::string& limit, const std::string& cursor);
+    // One package as its applicant sees it, plus its company, timeline and calls with their attempts.
+    Reply package(const std::string& packageId);
+    // The gauges read at scrape time: packages and permits by state, overdue
+    // permits, queued calls and breaker state per department, open incidents.
+    // Throws store::StoreError.
+    std::vector<observability::GaugeFamily> gauges();
+    // Each department: breaker state, calls in flight and queued, limit,
+    // paused, and over the last hour: attempts, error rate, p50/p99 latency;
+    // the last successful call.
     Reply departments();
     // Department messages the hub refused (newest first, ?limit=1..500,
     // default 50): code, detail, department, message/package/permit when known.
@@ -46,11 +68,14 @@ class AdminService {
     Reply revokeToken(const std::string& tokenId);
 
   private:
-    Reply closeIncident(const std::string& incidentId, const std::string& note, bool retry);
+    enum class Closing { Retry, Cancel, Resolve };
+    Reply closeIncident(const std::string& incidentId, const std::string& note, Closing closing);
 
     store::Store& store_;
     const core::Clock& clock_;
     TokenService& tokens_;
+    const tracking::EventPlanner& planner_;
+    ApplicationService& applications_;
     dispatch::Dispatcher* dispatcher_;
 };
 

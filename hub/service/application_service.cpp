@@ -293,17 +293,20 @@ Reply ApplicationService::intake(const SubmitRequest& request) {
         case xml::ReadFailure::ForbiddenConstruct:
             return fail(ErrorKind::BadRequest, "Forbidden XML construct",
                         "The package uses an XML construct the hub refuses for safety.", std::move(read.errors));
-        case xml::ReadFailure::SchemaInvalid:
-            return fail(ErrorKind::Unprocessable, "Package does not match its schema",
-                        std::to_string(read.errors.size()) + " schema error(s).", std::move(read.errors));
+        case xml::ReadFailure::SchemaInvalid: {
+            // Counted before the call: the list is moved into one of its arguments.
+            const std::string count = std::to_string(read.errors.size()) + " schema error(s).";
+            return fail(ErrorKind::Unprocessable, "Package does not match its schema", count, std::move(read.errors));
+        }
     }
 
     const core::EpochMillis now = clock_.now();
     core::IntakeAssessment assessment =
         core::assessPackage(read.package, catalogue_, intake_.policy, core::chinaDateOf(now));
-    if (!assessment.accepted())
-        return fail(ErrorKind::Unprocessable, "Package failed validation",
-                    std::to_string(assessment.errors.size()) + " error(s).", std::move(assessment.errors));
+    if (!assessment.accepted()) {
+        const std::string count = std::to_string(assessment.errors.size()) + " error(s).";
+        return fail(ErrorKind::Unprocessable, "Package failed validation", count, std::move(assessment.errors));
+    }
 
     store::NewPackage package;
     package.id = ids_.packageId(now);
@@ -388,9 +391,10 @@ Reply ApplicationService::correct(const CorrectionRequest& request) {
                     "The supplement could not be read safely.", std::move(parsed.errors));
     }
     auto schemaErrors = supplementSchema_.validate(*parsed.document);
-    if (!schemaErrors.empty())
-        return fail(ErrorKind::Unprocessable, "Supplement does not match its schema",
-                    std::to_string(schemaErrors.size()) + " schema error(s).", std::move(schemaErrors));
+    if (!schemaErrors.empty()) {
+        const std::string count = std::to_string(schemaErrors.size()) + " schema error(s).";
+        return fail(ErrorKind::Unprocessable, "Supplement does not match its schema", count, std::move(schemaErrors));
+    }
     const auto values = parsed.document->evaluateStrings("normalize-space(/*/*[local-name() = 'Permit'])");
     const std::string named = values.empty() ? std::string() : values.front();
     if (named != request.permit)
@@ -516,6 +520,57 @@ Reply ApplicationService::list(const ListRequest& request) {
         json.set("next", "/api/v1/applications?limit=" + std::to_string(page.limit) + "&cursor=" + result.nextCursor);
     }
     return Reply{200, "application/json", {}, stringify(json), false};
+}
+
+Reply ApplicationService::inspect(const std::string& packageId) {
+    try {
+        std::optional<store::PackageView> view;
+        if (looksLikePackageId(packageId)) view = store_.packageById(packageId);
+        if (!view) return fail(ErrorKind::NotFound, "Not found", "No application package " + packageId + ".");
+        Object json = packageJson(*view, catalogue_, store_.certificatesOf(view->id), planner_.calendar(), clock_.now());
+        json.set("companyId", view->companyId);
+        Array events;
+        for (const auto& event : store_.eventsOf(view->id)) {
+            Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+            item.set("sequence", event.sequence);
+            item.set("at", core::formatRfc3339(event.at));
+            item.set("type", event.type);
+            if (!event.permit.empty()) item.set("permit", event.permit);
+            if (!event.fromState.empty()) item.set("from", event.fromState);
+            item.set("to", event.toState);
+            if (!event.detail.empty()) item.set("detail", event.detail);
+            events.add(item);
+        }
+        json.set("events", events);
+        Array calls;
+        for (const auto& dispatch : store_.dispatchesOf(view->id)) {
+            Object call(Poco::JSON_PRESERVE_KEY_ORDER);
+            call.set("messageId", dispatch.messageId);
+            call.set("permit", dispatch.permit);
+            call.set("department", dispatch.department);
+            call.set("kind", dispatch.kind);
+            call.set("state", dispatch.state);
+            call.set("attempts", dispatch.attempts);
+            call.set("dueAt", core::formatRfc3339(dispatch.dueAt));
+            Array history;
+            for (const auto& attempt : store_.attemptsOf(dispatch.messageId)) {
+                Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+                item.set("attempt", attempt.record.attempt);
+                item.set("startedAt", core::formatRfc3339(attempt.record.startedAt));
+                item.set("latencyMs", attempt.record.latencyMs);
+                item.set("outcome", attempt.record.outcome);
+                item.set("httpStatus", attempt.record.httpStatus);
+                if (!attempt.record.error.empty()) item.set("error", attempt.record.error);
+                history.add(item);
+            }
+            call.set("history", history);
+            calls.add(call);
+        }
+        json.set("calls", calls);
+        return Reply{200, "application/json", {}, stringify(json), false};
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
 }
 
 }  // namespace hub::service

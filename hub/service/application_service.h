@@ -69,6 +69,10 @@ class ApplicationService {
     // every department holding one, nothing else sent. 202 with the package;
     // 409 NOT_WITHDRAWABLE when it is READY_TO_OPERATE or already WITHDRAWN.
     Reply withdraw(const std::string& companyId, const std::string& packageId);
+    // For admins, any company: the package as its applicant sees it, plus
+    // "companyId", "events" (the timeline) and "calls" (every outbound call
+    // with its attempts). 404 unknown.
+    Reply inspect(const std::string& packageId);
 
   private:
     Reply intake(const SubmitRequest& request);

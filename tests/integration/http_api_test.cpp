@@ -272,6 +272,8 @@ BOOST_AUTO_TEST_CASE(a_schema_invalid_package_is_422_with_every_error) {
     BOOST_TEST(response.status == 422, describe(response));
     auto errors = json(response)->getArray("errors");
     BOOST_TEST(errors->size() >= 3u);
+    // The detail counts the errors listed.
+    BOOST_TEST(json(response)->getValue<std::string>("detail") == std::to_string(errors->size()) + " schema error(s).");
     for (std::size_t i = 0; i < errors->size(); ++i) {
         BOOST_TEST(errors->getObject(i)->getValue<std::string>("code") == "SCHEMA_VIOLATION");
         BOOST_TEST(errors->getObject(i)->getObject("location")->getValue<int>("line") > 0);
@@ -436,4 +438,79 @@ BOOST_AUTO_TEST_CASE(admins_pause_and_resume_departments_and_issue_and_revoke_to
     auto refused = get(admin, "/admin/api/callbacks/refused?limit=5");
     BOOST_TEST(refused.status == 200, describe(refused));
     BOOST_TEST(get(admin, "/admin/api/callbacks/refused?limit=0").status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(admins_see_every_companys_packages_and_an_overview) {
+    std::string out;
+    BOOST_TEST_REQUIRE(hubUnderTest().runCommand({"token", "issue", "--role", "admin", "--label", "ops-views"}, out) == 0);
+    const std::string admin = out.substr(0, out.find('\n'));
+    const std::string applicant = hubUnderTest().issueToken("overview-co");
+    auto created = submit(applicant, readFile(sourceDirectory() + "/examples/full-12-permits.xml"), "overview-key-1");
+    BOOST_TEST_REQUIRE(created.status == 201, describe(created));
+    const std::string id = json(created)->getValue<std::string>("id");
+
+    auto overview = get(admin, "/admin/api/overview");
+    BOOST_TEST_REQUIRE(overview.status == 200, describe(overview));
+    BOOST_TEST(json(overview)->getObject("packages")->getValue<long>("RECEIVED") >= 1);
+    BOOST_TEST(json(overview)->getObject("permits")->getValue<long>("QUEUED") >= 2);
+    BOOST_TEST(json(overview)->getObject("deadlines")->getArray("overdue")->size() == 0u);
+
+    auto listed = get(admin, "/admin/api/packages?state=RECEIVED&limit=100");
+    BOOST_TEST_REQUIRE(listed.status == 200, describe(listed));
+    bool found = false;
+    auto items = json(listed)->getArray("items");
+    for (std::size_t i = 0; i < items->size(); ++i)
+        if (items->getObject(i)->getValue<std::string>("id") == id) {
+            found = true;
+            BOOST_TEST(items->getObject(i)->getValue<std::string>("companyId") == "overview-co");
+        }
+    BOOST_TEST(found);
+    BOOST_TEST(get(admin, "/admin/api/packages?state=BOGUS").status == 400);
+    BOOST_TEST(get(admin, "/admin/api/packages?limit=0").status == 400);
+
+    auto inspected = get(admin, "/admin/api/packages/" + id);
+    BOOST_TEST_REQUIRE(inspected.status == 200, describe(inspected));
+    BOOST_TEST(json(inspected)->getValue<std::string>("companyId") == "overview-co");
+    BOOST_TEST(json(inspected)->getArray("permits")->size() == 12u);
+    BOOST_TEST(json(inspected)->getArray("events")->size() >= 13u);
+    BOOST_TEST(json(inspected)->getArray("calls")->size() == 2u);  // P01 and P12, not yet sent (dispatch is off)
+    BOOST_TEST(get(admin, "/admin/api/packages/PKG-00000000000000000000000000").status == 404);
+    BOOST_TEST(get(applicant, "/admin/api/packages/" + id).status == 403);
+
+    auto resolveUnknown = hubUnderTest().request("POST", "/admin/api/incidents/INC-nope/resolve",
+                                                 {{"Authorization", "Bearer " + admin}}, R"({"note":"fixed by phone"})");
+    BOOST_TEST(resolveUnknown.status == 404, describe(resolveUnknown));
+    auto resolveWithoutNote = hubUnderTest().request("POST", "/admin/api/incidents/INC-nope/resolve",
+                                                     {{"Authorization", "Bearer " + admin}}, "{}");
+    BOOST_TEST(resolveWithoutNote.status == 400, describe(resolveWithoutNote));
+}
+
+BOOST_AUTO_TEST_CASE(prometheus_can_scrape_the_hub) {
+    auto created = submit(hubUnderTest().issueToken("metrics-co"), readFile(sourceDirectory() + "/examples/full-12-permits.xml"),
+                          "metrics-key-1");
+    BOOST_TEST_REQUIRE(created.status == 201, describe(created));
+    auto scraped = hubUnderTest().request("GET", "/metrics");
+    BOOST_TEST_REQUIRE(scraped.status == 200, describe(scraped));
+    BOOST_TEST(scraped.header("content-type").find("text/plain; version=0.0.4") == 0u);
+    for (const char* expected :
+         {"# TYPE hub_intake_requests_total counter", "hub_intake_requests_total{outcome=\"accepted\"} ",
+          "# TYPE hub_intake_duration_seconds histogram", "hub_intake_duration_seconds_bucket{le=\"+Inf\"} ",
+          "hub_permits{state=\"QUEUED\"} ", "hub_packages{state=\"RECEIVED\"} ", "hub_outbox_pending{department=\"SAMR\"} ",
+          "hub_department_breaker_state{department=\"MSA\",state=\"CLOSED\"} 1", "hub_permits_overdue{department=\"MOT\"} 0",
+          "hub_incidents_open ", "hub_store_up 1"})
+        BOOST_TEST(scraped.body.find(expected) != std::string::npos, "missing: " << expected);
+}
+
+BOOST_AUTO_TEST_CASE(the_dashboard_is_served_without_any_other_file) {
+    auto page = hubUnderTest().request("GET", "/admin/");
+    BOOST_TEST_REQUIRE(page.status == 200, describe(page));
+    BOOST_TEST(page.header("content-type").find("text/html") == 0u);
+    BOOST_TEST(page.header("content-security-policy").find("default-src 'self'") != std::string::npos);
+    BOOST_TEST(page.body.find("<html") != std::string::npos);
+    BOOST_TEST(hubUnderTest().request("GET", "/admin").status == 308);
+    BOOST_TEST(hubUnderTest().request("GET", "/admin/../config/hub.json").status == 404);
+    BOOST_TEST(hubUnderTest().request("GET", "/admin/%2e%2e/config/catalogue.json").status == 404);
+    BOOST_TEST(hubUnderTest().request("GET", "/admin/nope.html").status == 404);
+    BOOST_TEST(hubUnderTest().request("GET", "/admin/index.php").status == 404);
+    BOOST_TEST(hubUnderTest().request("POST", "/admin/index.html").status == 405);
 }

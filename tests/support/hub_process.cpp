@@ -107,6 +107,7 @@ HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig, const
            << R"(  "schemas": ")" << source << R"(/schemas",)" << '\n'
            << R"(  "adapters": ")" << source << R"(/adapters",)" << '\n'
            << R"(  "calendar": ")" << source << R"(/config/calendar.json",)" << '\n'
+           << R"(  "web": ")" << source << R"(/web",)" << '\n'
            << R"(  "tracking": {)" << trackingConfig << "},\n"
            << R"(  "intake": {)" << intakeConfig << "},\n"
            << R"(  "dispatch": {"developmentSecrets": true)" << (dispatchConfig.empty() ? "" : ", ") << dispatchConfig
