@@ -584,10 +584,18 @@ BOOST_AUTO_TEST_CASE(department_callbacks_are_authenticated_checked_and_idempote
     BOOST_TEST_REQUIRE(!p01Receipt.empty());
     const std::string ccsSecret = "dev-secret-ccs";
 
-    const std::string packageBefore = rig.packageText(id);
+    // What a refused message must not change: the package as stored. The
+    // forecast and the working days left are computed from today, so they
+    // are left out (a run may cross midnight in China).
+    auto stored = [&] {
+        static const std::regex dayDependent(
+            R"re("(workingDaysLeft|remainingWorkingDays)":-?[0-9]+|"(expectedOn|expectedReadyOn)":"[0-9-]+"|"criticalPath":\[[^\]]*\])re");
+        return std::regex_replace(rig.packageText(id), dayDependent, "");
+    };
+    const std::string packageBefore = stored();
     const std::size_t eventsBefore = rig.events(id)->size();
     auto unchanged = [&](const std::string& what) {
-        BOOST_TEST(rig.packageText(id) == packageBefore, what << " changed the package");
+        BOOST_TEST(stored() == packageBefore, what << " changed the package");
         BOOST_TEST(rig.events(id)->size() == eventsBefore, what << " added events");
     };
     auto expectRefusal = [&](const std::string& what, const HttpResponse& response, int status,
