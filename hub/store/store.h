@@ -42,7 +42,7 @@ struct NewDispatch {
     std::string department;
     std::string kind;         // "SUBMIT" at intake; "CORRECTION", "CANCEL", "STATUS_QUERY", "NOTIFY_READY"
     core::EpochMillis dueAt = 0;
-    std::string payload;      // CORRECTION: the applicant's supplement XML; STATUS_QUERY: the poll interval (ms); else empty
+    std::string payload = {};  // CORRECTION: the applicant's supplement XML; STATUS_QUERY: the poll interval (ms); else empty
 };
 
 struct NewEvent {
@@ -206,7 +206,7 @@ struct PermitTransition {
     std::string receiptNumber;         // stored when not empty
     std::string detail;
     core::EpochMillis at = 0;
-    std::optional<core::PermitClockFacts> clock;  // when set, replaces the permit's clock facts
+    std::optional<core::PermitClockFacts> clock = std::nullopt;  // when set, replaces the permit's clock facts
     // The event's type; "PERMIT_STATE" for a state change. With from == to the
     // state is not changed (only the receipt number and clock facts), e.g.
     // "DEADLINE_MISSED" or "RECEIPT_AFTER_WITHDRAWAL".
