@@ -166,7 +166,15 @@ bool drain(std::istream& in) {
 }
 
 // Reads the body, refusing (nullopt) one larger than `limit`.
+// A request carries a body only with Content-Length or chunked transfer
+// encoding (RFC 9112 §6.3); otherwise there is nothing to read, and reading
+// would wait for the client to close the connection.
+bool hasBody(HTTPServerRequest& request) {
+    return request.hasContentLength() || request.getChunkedTransferEncoding();
+}
+
 std::optional<std::string> readBody(HTTPServerRequest& request, std::size_t limit) {
+    if (!hasBody(request)) return std::string();
     std::istream& in = request.stream();
     if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit)) {
         drain(in);
@@ -208,7 +216,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         // it now, so the client, still sending, receives the answer instead
         // of a connection reset.
         try {
-            if (!drain(request.stream())) response.setKeepAlive(false);
+            if (hasBody(request) && !drain(request.stream())) response.setKeepAlive(false);
         } catch (const std::exception&) {
             response.setKeepAlive(false);
         }
@@ -255,7 +263,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
                 break;
         }
         const bool post = method == "POST";
-        if (std::string(route.allowed).find(method) == std::string::npos) return methodNotAllowed(route);
+        if (!allows(route, method)) return methodNotAllowed(route);
         if (route.target == Route::Target::DepartmentCallback) {
             // Departments authenticate each message with its signature, not a token.
             company = "dept:" + route.packageId;
@@ -306,8 +314,10 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         if (route.target == Route::Target::ApplicationCorrection) {
             auto body = readBody(request, dependencies_.maxBodyBytes);
             if (!body)
-                return problemReply(ErrorKind::PayloadTooLarge, "Supplement too large",
-                                    "The body exceeds " + std::to_string(dependencies_.maxBodyBytes) + " bytes.");
+                return service::problemReply(service::problem(
+                    ErrorKind::PayloadTooLarge, "Supplement too large",
+                    "The body exceeds " + std::to_string(dependencies_.maxBodyBytes) + " bytes.",
+                    {{"SUPPLEMENT_TOO_LARGE", "The supplement exceeds the configured size limit.", {"body", 0}}}));
             return dependencies_.applications.correct(
                 {company, route.packageId, route.action, request.getContentType(), std::move(*body)});
         }
@@ -437,6 +447,20 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::Unknown: return "unknown";
             default: return "admin";
         }
+    }
+
+    // Whether `method` is one of the route's allowed methods ("GET, POST"): whole words only.
+    static bool allows(const Route& route, const std::string& method) {
+        std::string_view allowed = route.allowed;
+        while (!allowed.empty()) {
+            const auto comma = allowed.find(',');
+            std::string_view word = allowed.substr(0, comma);
+            while (!word.empty() && word.front() == ' ') word.remove_prefix(1);
+            if (word == method) return true;
+            if (comma == std::string_view::npos) break;
+            allowed.remove_prefix(comma + 1);
+        }
+        return false;
     }
 
     static Reply methodNotAllowed(const Route& route) {

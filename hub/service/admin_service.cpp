@@ -7,6 +7,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/String.h>
 
 #include "core/circuit_breaker.h"
 #include "core/permit_clock.h"
@@ -215,7 +216,8 @@ Reply AdminService::refusedCallbacks(const std::string& limitText) {
     return Reply{200, "application/json", {}, stringify(json), false};
 }
 
-Reply AdminService::pauseDepartment(const std::string& code, bool pause, const std::string& note) {
+Reply AdminService::pauseDepartment(const std::string& requested, bool pause, const std::string& note) {
+    const std::string code = Poco::toUpper(requested);
     if (!dispatcher_)
         return problemReply(problem(ErrorKind::Conflict, "Dispatch is off", "This hub process does not dispatch."));
     dispatch::DepartmentChannel* channel = dispatcher_->channel(code);
@@ -345,6 +347,13 @@ Reply AdminService::packages(const std::string& state, const std::string& limitT
         } catch (const std::exception&) {
             return invalid("query:limit", "limit must be an integer from 1 to 100.");
         }
+    }
+    if (!cursor.empty()) {
+        const bool plausible = cursor.size() == 30 && cursor.compare(0, 4, "PKG-") == 0 &&
+                               std::all_of(cursor.begin() + 4, cursor.end(), [](char c) {
+                                   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+                               });
+        if (!plausible) return invalid("query:cursor", "cursor must be the nextCursor of a previous page.");
     }
     page.after = cursor;
     store::PackagePage result;

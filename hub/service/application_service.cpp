@@ -194,7 +194,7 @@ store::PackageView viewOf(const store::NewPackage& package) {
     view.notificationUrl = package.notificationUrl;
     for (const auto& permit : package.permits)
         view.permits.push_back({permit.permit, permit.department, permit.state, permit.requestedByApplicant, {},
-                                package.receivedAt});
+                                package.receivedAt, {}});
     std::sort(view.permits.begin(), view.permits.end(),
               [](const auto& a, const auto& b) { return a.permit < b.permit; });
     return view;

@@ -352,6 +352,9 @@ BOOST_AUTO_TEST_CASE(unknown_paths_and_methods_are_refused_cleanly) {
     auto method = hubUnderTest().request("DELETE", "/api/v1/applications");
     BOOST_TEST(method.status == 405);
     BOOST_TEST(method.header("allow") == "GET, POST");
+    // Allowed methods are whole words: a fragment of one is not it.
+    BOOST_TEST(hubUnderTest().request("OST", "/api/v1/applications").status == 405);
+    BOOST_TEST(hubUnderTest().request("T", "/api/v1/applications").status == 405);
 }
 
 BOOST_AUTO_TEST_CASE(a_stored_package_survives_a_kill_and_its_key_still_replays) {
@@ -467,6 +470,7 @@ BOOST_AUTO_TEST_CASE(admins_see_every_companys_packages_and_an_overview) {
     BOOST_TEST(found);
     BOOST_TEST(get(admin, "/admin/api/packages?state=BOGUS").status == 400);
     BOOST_TEST(get(admin, "/admin/api/packages?limit=0").status == 400);
+    BOOST_TEST(get(admin, "/admin/api/packages?cursor=garbage").status == 400);
 
     auto inspected = get(admin, "/admin/api/packages/" + id);
     BOOST_TEST_REQUIRE(inspected.status == 200, describe(inspected));
