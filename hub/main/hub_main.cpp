@@ -278,7 +278,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
         hub::tracking::ClockKeeper clocks(*store, planner, clock, settings.tracking.clockSweepSeconds * 1000LL,
                                           wakeDispatcher);
 
-        admin.attachDispatcher(&dispatcher);
+        admin.attachDispatcher(&dispatcher, settings.dispatch.enabled);
         running = &dispatcher;
         server.start();
         if (settings.dispatch.enabled) {

@@ -174,7 +174,7 @@ Reply AdminService::departments() {
             items.add(item);
         }
     }
-    json.set("dispatch", dispatcher_ != nullptr);
+    json.set("dispatch", dispatcher_ != nullptr && sending_);
     json.set("departments", items);
     return Reply{200, "application/json", {}, stringify(json), false};
 }

@@ -27,7 +27,12 @@ class AdminService {
 
     // For wiring order (the dispatcher needs the listener's port): attach it
     // before the server starts; not thread-safe.
-    void attachDispatcher(dispatch::Dispatcher* dispatcher) { dispatcher_ = dispatcher; }
+    // `sending`: whether this process runs the dispatcher's loops (dispatch.enabled);
+    // the dispatcher object also serves pauses and the departments' view when it does not.
+    void attachDispatcher(dispatch::Dispatcher* dispatcher, bool sending) {
+        dispatcher_ = dispatcher;
+        sending_ = sending;
+    }
 
     // ?state=open (default) or all.
     Reply incidents(const std::string& state);
@@ -77,6 +82,7 @@ class AdminService {
     const tracking::EventPlanner& planner_;
     ApplicationService& applications_;
     dispatch::Dispatcher* dispatcher_;
+    bool sending_ = false;
 };
 
 }  // namespace hub::service

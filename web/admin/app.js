@@ -500,7 +500,7 @@
     load: () => api('/departments'),
     render(data, view) {
       setHtml($('[data-region="dispatch"]', view), data.dispatch === false
-        ? '<p class="banner-inline warn" data-testid="dispatch-off">This hub process does not dispatch calls: pausing and resuming is done by a dispatching process.</p>' : '');
+        ? '<p class="banner-inline warn" data-testid="dispatch-off">This hub process does not send calls itself (dispatch is off): its in-flight and breaker figures stay empty; pauses set here apply to the processes that do send.</p>' : '');
       const rows = (data.departments || []).map((d) => {
         const action = d.paused ? 'resume' : 'pause';
         return `<tr data-testid="department-row" data-department="${esc(d.code)}" data-paused="${d.paused ? 'true' : 'false'}">` +
@@ -513,7 +513,7 @@
           `<td>${instant(d.lastSuccessAt)}</td>` +
           `<td class="status-cell"><span data-testid="department-paused">${d.paused ? '<span class="badge flag-paused">paused</span>' : '<span class="badge flag-active">active</span>'}</span> ` +
           `<button type="button" class="${d.paused ? '' : 'secondary'}" data-action="${action}" data-code="${esc(d.code)}" ` +
-          `data-focus="${action}:${esc(d.code)}" data-testid="department-${action}" ${data.dispatch === false ? 'disabled' : ''}>` +
+          `data-focus="${action}:${esc(d.code)}" data-testid="department-${action}">` +
           `${d.paused ? 'Resume' : 'Pause'}<span class="visually-hidden"> ${esc(d.code)}</span></button></td></tr>`;
       });
       setHtml($('[data-region="table"]', view), table({
