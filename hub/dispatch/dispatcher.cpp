@@ -433,19 +433,8 @@ DeliveryReport Dispatcher::notifyApplicant(const store::LeasedDispatch& dispatch
         body.set("links", Poco::JSON::Object().set("self", "/api/v1/applications/" + package->id));
         body.stringify(text);
     } else {
-        // Made when the permit changed (its reasons are not stored elsewhere):
-        // {"event", "permit", …}; the package's identity goes first.
-        text << "{\"packageId\":\"" << package->id << "\",";
-        if (!package->applicantReference.empty()) {
-            Poco::JSON::Object reference;
-            reference.set("applicantReference", package->applicantReference);
-            std::ostringstream encoded;
-            reference.stringify(encoded);
-            const std::string member = encoded.str();
-            text << member.substr(1, member.size() - 2) << ',';
-        }
-        const bool object = dispatch.payload.size() > 2 && dispatch.payload.front() == '{' && dispatch.payload.back() == '}';
-        text << (object ? dispatch.payload.substr(1) : "\"event\":\"" + dispatch.kind + "\"}");
+        // Made when the permit changed: its reasons are not stored elsewhere.
+        text << dispatch.payload;
     }
 
     transport::OutboundMessage message;

@@ -273,6 +273,19 @@ Reply AdminService::revokeToken(const std::string& tokenId) {
     return Reply{200, "application/json", {}, stringify(json), false};
 }
 
+std::vector<std::pair<store::PermitLocation, core::PermitDeadlines>> AdminService::runningDeadlines() {
+    std::vector<std::pair<store::PermitLocation, core::PermitDeadlines>> result;
+    for (auto& location : store_.permitsInStates(
+             {core::PermitState::Accepted, core::PermitState::UnderReview, core::PermitState::Suspended}, 50000)) {
+        const core::PermitItem* item = planner_.catalogue().findPermit(location.permit.permit);
+        if (!item) continue;
+        auto deadlines = core::deadlinesOf(*item, location.permit.state, location.permit.clock, clock_.now(),
+                                           planner_.calendar());
+        result.emplace_back(std::move(location), std::move(deadlines));
+    }
+    return result;
+}
+
 Reply AdminService::overview() {
     Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     json.set("generatedAt", core::formatRfc3339(clock_.now()));
@@ -296,14 +309,7 @@ Reply AdminService::overview() {
         constexpr int kAtRiskWorkingDays = 2;
         constexpr int kListLimit = 200;
         Array overdue, atRisk;
-        const auto open = store_.permitsInStates({core::PermitState::Accepted, core::PermitState::UnderReview,
-                                                  core::PermitState::Suspended},
-                                                 50000);
-        for (const auto& location : open) {
-            const core::PermitItem* item = planner_.catalogue().findPermit(location.permit.permit);
-            if (!item) continue;
-            const auto deadlines = core::deadlinesOf(*item, location.permit.state, location.permit.clock, clock_.now(),
-                                                     planner_.calendar());
+        for (const auto& [location, deadlines] : runningDeadlines()) {
             if (!deadlines.decisionDue || !deadlines.workingDaysLeft) continue;
             const bool late = deadlines.overdue;
             if (!late && *deadlines.workingDaysLeft > kAtRiskWorkingDays) continue;
@@ -349,10 +355,7 @@ Reply AdminService::packages(const std::string& state, const std::string& limitT
         }
     }
     if (!cursor.empty()) {
-        const bool plausible = cursor.size() == 30 && cursor.compare(0, 4, "PKG-") == 0 &&
-                               std::all_of(cursor.begin() + 4, cursor.end(), [](char c) {
-                                   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-                               });
+        const bool plausible = looksLikePackageId(cursor);
         if (!plausible) return invalid("query:cursor", "cursor must be the nextCursor of a previous page.");
     }
     page.after = cursor;
@@ -393,13 +396,8 @@ std::vector<observability::GaugeFamily> AdminService::gauges() {
 
     observability::GaugeFamily overdue{"hub_permits_overdue", "Permits past their decision deadline, by department.", {}};
     std::map<std::string, int> late;
-    for (const auto& location : store_.permitsInStates(
-             {core::PermitState::Accepted, core::PermitState::UnderReview, core::PermitState::Suspended}, 50000)) {
-        const core::PermitItem* item = planner_.catalogue().findPermit(location.permit.permit);
-        if (item && core::deadlinesOf(*item, location.permit.state, location.permit.clock, clock_.now(), planner_.calendar())
-                        .overdue)
-            ++late[location.permit.department];
-    }
+    for (const auto& [location, deadlines] : runningDeadlines())
+        if (deadlines.overdue) ++late[location.permit.department];
     for (const auto& department : planner_.catalogue().departments())
         overdue.samples.push_back({{{"department", department.code}}, static_cast<double>(late[department.code])});
     families.push_back(std::move(overdue));

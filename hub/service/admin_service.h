@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/permit_clock.h"
 #include "observability/metrics.h"
 #include "service/application_service.h"
 #include "service/reply.h"
@@ -73,6 +74,10 @@ class AdminService {
     Reply revokeToken(const std::string& tokenId);
 
   private:
+    // The permits whose decision clock runs (accepted, under review,
+    // suspended) with their deadlines as of now: the overview's and the
+    // metrics' one scan.
+    std::vector<std::pair<store::PermitLocation, core::PermitDeadlines>> runningDeadlines();
     enum class Closing { Retry, Cancel, Resolve };
     Reply closeIncident(const std::string& incidentId, const std::string& note, Closing closing);
 

@@ -16,7 +16,25 @@
 #include "xml/document.h"
 
 namespace hub::service {
+
+bool looksLikePackageId(const std::string& id) {
+    if (id.size() != 30 || id.compare(0, 4, "PKG-") != 0) return false;
+    return std::all_of(id.begin() + 4, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+}
+
 namespace {
+
+Poco::JSON::Object eventJson(const store::EventView& event) {
+    Poco::JSON::Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+    item.set("sequence", event.sequence);
+    item.set("at", core::formatRfc3339(event.at));
+    item.set("type", event.type);
+    if (!event.permit.empty()) item.set("permit", event.permit);
+    if (!event.fromState.empty()) item.set("from", event.fromState);
+    item.set("to", event.toState);
+    if (!event.detail.empty()) item.set("detail", event.detail);
+    return item;
+}
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
@@ -58,10 +76,6 @@ bool isValidIdempotencyKey(const std::string& key) {
     return std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-bool looksLikePackageId(const std::string& id) {
-    if (id.size() != 30 || id.compare(0, 4, "PKG-") != 0) return false;
-    return std::all_of(id.begin() + 4, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
-}
 
 std::string applicationPath(const std::string& id) { return "/api/v1/applications/" + id; }
 
@@ -465,15 +479,7 @@ Reply ApplicationService::events(const std::string& companyId, const std::string
     json.set("id", packageId);
     Array items;
     for (const auto& event : events) {
-        Object item(Poco::JSON_PRESERVE_KEY_ORDER);
-        item.set("sequence", event.sequence);
-        item.set("at", core::formatRfc3339(event.at));
-        item.set("type", event.type);
-        if (!event.permit.empty()) item.set("permit", event.permit);
-        if (!event.fromState.empty()) item.set("from", event.fromState);
-        item.set("to", event.toState);
-        if (!event.detail.empty()) item.set("detail", event.detail);
-        items.add(item);
+        items.add(eventJson(event));
     }
     json.set("events", items);
     return Reply{200, "application/json", {}, stringify(json), false};
@@ -531,15 +537,7 @@ Reply ApplicationService::inspect(const std::string& packageId) {
         json.set("companyId", view->companyId);
         Array events;
         for (const auto& event : store_.eventsOf(view->id)) {
-            Object item(Poco::JSON_PRESERVE_KEY_ORDER);
-            item.set("sequence", event.sequence);
-            item.set("at", core::formatRfc3339(event.at));
-            item.set("type", event.type);
-            if (!event.permit.empty()) item.set("permit", event.permit);
-            if (!event.fromState.empty()) item.set("from", event.fromState);
-            item.set("to", event.toState);
-            if (!event.detail.empty()) item.set("detail", event.detail);
-            events.add(item);
+            events.add(eventJson(event));
         }
         json.set("events", events);
         Array calls;

@@ -15,6 +15,10 @@
 
 namespace hub::service {
 
+// True for text shaped like a package id ("PKG-" + 26 of [0-9A-Z]); ids and
+// cursors of any other shape are refused without asking the store.
+bool looksLikePackageId(const std::string& id);
+
 struct SubmitRequest {
     std::string companyId;       // from the authenticated principal
     std::string idempotencyKey;  // the Idempotency-Key header, may be empty

@@ -37,12 +37,13 @@ std::string describe(const adapter::DepartmentEvent& event, const std::string& d
     return detail;
 }
 
-// The body of a notification about one permit (the dispatcher adds the
-// package's id and reference when sending).
+// The whole body of a notification about one permit, sent as it is.
 std::string permitNotice(const std::string& event, const store::PackageView& package, const store::PermitView& permit,
                          core::PermitState state, const adapter::DepartmentEvent& message,
                          const std::vector<std::string>& blocked) {
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("packageId", package.id);
+    if (!package.applicantReference.empty()) body.set("applicantReference", package.applicantReference);
     body.set("event", event);
     body.set("permit", permit.permit);
     body.set("department", permit.department);
