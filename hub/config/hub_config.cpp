@@ -93,6 +93,9 @@ const SchemaNode& hubSchema() {
                          {"pollIntervalSeconds", leaf(Integer)},
                          {"notificationSecretEnv", leaf(String)},
                      })},
+        {"audit", section({
+                      {"anchorSeconds", leaf(Integer)},
+                  })},
         {"logLevel", leaf(String)},
         {"logFormat", leaf(String)},
     });
@@ -385,6 +388,7 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
         reader.integer32("tracking.pollIntervalSeconds", tracking.pollIntervalSeconds, 0, 86400);
     tracking.notificationSecretEnv = reader.string("tracking.notificationSecretEnv", tracking.notificationSecretEnv);
     if (tracking.notificationSecretEnv.empty()) reader.fail("tracking.notificationSecretEnv", "must not be empty");
+    config.audit.anchorSeconds = reader.integer32("audit.anchorSeconds", config.audit.anchorSeconds, 1, 86400);
 
     static const std::set<std::string> levels{"none",   "fatal",       "critical", "error", "warning",
                                               "notice", "information", "debug",    "trace"};

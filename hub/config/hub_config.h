@@ -84,6 +84,10 @@ struct TrackingConfig {
     std::string notificationSecretEnv = "HUB_NOTIFY_SECRET";
 };
 
+struct AuditConfig {
+    int anchorSeconds = 10;  // how often the heads of the chains that moved are anchored in the GLOBAL chain
+};
+
 struct HubConfig {
     std::string configFile;       // absolute path of the file loaded
     std::string configDir;        // its folder
@@ -97,6 +101,7 @@ struct HubConfig {
     std::string calendarFile;     // absolute; from "calendar", relative to configDir (default calendar.json)
     std::string webDir;           // absolute; from "web" (default ../web): the dashboard's files under <web>/admin/
     TrackingConfig tracking;
+    AuditConfig audit;
     std::string logLevel = "information";
     std::string logFormat = "text";  // "text" (one readable line) or "json" (one JSON object per line)
 };

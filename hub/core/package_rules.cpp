@@ -1,7 +1,7 @@
 #include "core/package_rules.h"
+#include "core/digest.h"
 
 #include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -114,11 +114,6 @@ std::optional<std::string> decodeBase64(std::string_view text) {
     return decoded;
 }
 
-std::string sha256Hex(const std::string& bytes) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 std::string lowerCase(std::string text) {
     for (char& c : text) {

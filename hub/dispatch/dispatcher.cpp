@@ -1,4 +1,5 @@
 #include "dispatch/dispatcher.h"
+#include "core/digest.h"
 
 #include <chrono>
 #include <set>
@@ -8,7 +9,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
-#include <Poco/SHA2Engine.h>
 
 #include "adapter/case_document.h"
 #include "adapter/request_renderer.h"
@@ -19,6 +19,8 @@
 
 namespace hub::dispatch {
 namespace {
+
+using core::sha256Hex;
 
 Poco::Logger& log() { return Poco::Logger::get("hub.dispatch"); }
 
@@ -34,11 +36,6 @@ core::AttemptObservation::Transport observedTransport(transport::TransportResult
     return core::AttemptObservation::Transport::ConnectionFailed;
 }
 
-std::string sha256Hex(const std::string& bytes) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes);
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 std::string shortError(std::string text) {
     constexpr std::size_t kMax = 480;
@@ -104,9 +101,10 @@ void Dispatcher::refreshPauses(bool force) {
     pausesRead_ = true;
 }
 
-bool Dispatcher::setPaused(const std::string& department, bool paused, const std::string& note) {
+bool Dispatcher::setPaused(const std::string& department, bool paused, const std::string& note,
+                           const std::string& actor) {
     if (!channel(department)) return false;
-    store_.setDepartmentPaused(department, paused, note, clock_.now());
+    store_.setDepartmentPaused(department, paused, note, clock_.now(), actor);
     refreshPauses(true);
     if (!paused) wake();
     return true;
@@ -247,6 +245,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     }
 
     // Send, then read the answer in the department's dialect.
+    attempt.requestSha256 = sha256Hex(rendered.request->body);
     transport::OutboundMessage message;
     message.messageId = dispatch.messageId;
     message.body = rendered.request->body;
@@ -257,6 +256,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     if (settings_.metrics) settings_.metrics->dispatchSeconds.observe(sent.latencyMs / 1000.0);
     attempt.latencyMs = sent.latencyMs;
     attempt.httpStatus = sent.httpStatus;
+    if (sent.httpStatus != 0) attempt.responseSha256 = sha256Hex(sent.body);
 
     core::AttemptObservation observation;
     observation.transport = observedTransport(sent.failure);
@@ -441,11 +441,13 @@ DeliveryReport Dispatcher::notifyApplicant(const store::LeasedDispatch& dispatch
     message.messageId = dispatch.messageId;
     message.body = text.str();
     message.contentType = "application/json";
+    attempt.requestSha256 = sha256Hex(message.body);
     message.packageId = package->id;
     const transport::Endpoint endpoint{package->notificationUrl, notifications_->timeoutMs, notifications_->secret};
     const transport::TransportResult sent = notifications_->transport->send(endpoint, message, clock_.now());
     attempt.latencyMs = sent.latencyMs;
     attempt.httpStatus = sent.httpStatus;
+    if (sent.httpStatus != 0) attempt.responseSha256 = sha256Hex(sent.body);
 
     core::AttemptObservation observation;
     observation.transport = observedTransport(sent.failure);

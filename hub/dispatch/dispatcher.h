@@ -117,7 +117,7 @@ class Dispatcher {
     // Pauses or resumes a department for every process on the store (this
     // one at once, the others within a second). Throws store::StoreError.
     // False for an unknown department.
-    bool setPaused(const std::string& department, bool paused, const std::string& note);
+    bool setPaused(const std::string& department, bool paused, const std::string& note, const std::string& actor);
 
     // nullptr for an unknown department code.
     DepartmentChannel* channel(const std::string& department);

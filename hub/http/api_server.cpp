@@ -61,6 +61,8 @@ struct Route {
         AdminOverview,
         AdminPackages,
         AdminPackage,
+        AdminAuditVerify,
+        AdminAuditChain,
         Dashboard,
         Metrics,
         Unknown
@@ -74,7 +76,8 @@ struct Route {
                target == Target::AdminDepartments || target == Target::AdminRefusedCallbacks ||
                target == Target::AdminDepartmentAction || target == Target::AdminTokens ||
                target == Target::AdminTokenAction || target == Target::AdminOverview ||
-               target == Target::AdminPackages || target == Target::AdminPackage;
+               target == Target::AdminPackages || target == Target::AdminPackage ||
+               target == Target::AdminAuditVerify || target == Target::AdminAuditChain;
     }
 };
 
@@ -92,6 +95,11 @@ Route routeOf(const std::string& path) {
     if (path == "/admin/api/tokens") return {Route::Target::AdminTokens, {}, {}, "POST"};
     if (path == "/admin/api/overview") return {Route::Target::AdminOverview, {}, {}, "GET"};
     if (path == "/admin/api/packages") return {Route::Target::AdminPackages, {}, {}, "GET"};
+    if (path == "/admin/api/audit/verify") return {Route::Target::AdminAuditVerify, {}, {}, "GET"};
+    constexpr std::string_view kAuditChains = "/admin/api/audit/chains/";
+    if (path.size() > kAuditChains.size() && path.compare(0, kAuditChains.size(), kAuditChains) == 0 &&
+        path.find('/', kAuditChains.size()) == std::string::npos)
+        return {Route::Target::AdminAuditChain, path.substr(kAuditChains.size()), {}, "GET"};
     constexpr std::string_view kAdminPackages = "/admin/api/packages/";
     if (path.size() > kAdminPackages.size() && path.compare(0, kAdminPackages.size(), kAdminPackages) == 0 &&
         path.find('/', kAdminPackages.size()) == std::string::npos)
@@ -284,7 +292,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         if (route.admin()) {
             if (principal->role != "admin")
                 return problemReply(ErrorKind::Forbidden, "Forbidden", "This token may not use the admin API.");
-            return dispatchAdmin(request, uri, route);
+            return dispatchAdmin(request, uri, route, "admin:" + principal->subject);
         }
         if (principal->role != "applicant")
             return problemReply(ErrorKind::Forbidden, "Forbidden", "This token may not use the applicant API.");
@@ -324,7 +332,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         return dependencies_.applications.events(company, route.packageId);
     }
 
-    Reply dispatchAdmin(HTTPServerRequest& request, const Poco::URI& uri, const Route& route) {
+    // `actor` names the admin for the audit trail.
+    Reply dispatchAdmin(HTTPServerRequest& request, const Poco::URI& uri, const Route& route, const std::string& actor) {
         switch (route.target) {
             case Route::Target::AdminIncidents: {
                 std::string state;
@@ -347,6 +356,14 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             }
             case Route::Target::AdminPackage:
                 return dependencies_.admin.package(route.packageId);
+            case Route::Target::AdminAuditVerify: {
+                std::string chain;
+                for (const auto& [name, value] : uri.getQueryParameters())
+                    if (name == "chain") chain = value;
+                return dependencies_.admin.verifyAudit(chain);
+            }
+            case Route::Target::AdminAuditChain:
+                return dependencies_.admin.auditTrail(route.packageId);
             case Route::Target::AdminRefusedCallbacks: {
                 std::string limit;
                 for (const auto& [name, value] : uri.getQueryParameters())
@@ -375,18 +392,18 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         }
         switch (route.target) {
             case Route::Target::AdminDepartmentAction:
-                return dependencies_.admin.pauseDepartment(route.packageId, route.action == "pause", fields["note"]);
+                return dependencies_.admin.pauseDepartment(route.packageId, route.action == "pause", fields["note"], actor);
             case Route::Target::AdminTokens:
                 return dependencies_.admin.issueToken(fields["role"].empty() ? "applicant" : fields["role"],
-                                                      fields["company"], fields["label"]);
+                                                      fields["company"], fields["label"], actor);
             case Route::Target::AdminTokenAction:
-                return dependencies_.admin.revokeToken(route.packageId);
+                return dependencies_.admin.revokeToken(route.packageId, actor);
             default:
                 break;
         }
-        if (route.action == "resolve") return dependencies_.admin.resolveIncident(route.packageId, fields["note"]);
-        return route.action == "retry" ? dependencies_.admin.retryIncident(route.packageId, fields["note"])
-                                       : dependencies_.admin.cancelIncident(route.packageId, fields["note"]);
+        if (route.action == "resolve") return dependencies_.admin.resolveIncident(route.packageId, fields["note"], actor);
+        return route.action == "retry" ? dependencies_.admin.retryIncident(route.packageId, fields["note"], actor)
+                                       : dependencies_.admin.cancelIncident(route.packageId, fields["note"], actor);
     }
 
     // The dashboard's static files, from the configured web folder. Only
@@ -534,6 +551,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             case Route::Target::AdminOverview: return "overview";
             case Route::Target::AdminPackages: return "packages";
             case Route::Target::AdminPackage: return "application";
+            case Route::Target::AdminAuditVerify: return "auditVerification";
+            case Route::Target::AdminAuditChain: return "auditChain";
             case Route::Target::AdminDepartmentAction: return "department";
             case Route::Target::AdminTokens:
             case Route::Target::AdminTokenAction: return "token";

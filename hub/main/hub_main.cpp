@@ -35,6 +35,7 @@
 #include "store/mysql/mysql_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_registry.h"
+#include "tracking/audit_anchor.h"
 #include "tracking/clock_keeper.h"
 #include "tracking/event_planner.h"
 #include "transport/transport.h"
@@ -277,6 +278,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
                                              clock, random, *ids, dispatchSettings, std::move(notifications));
         hub::tracking::ClockKeeper clocks(*store, planner, clock, settings.tracking.clockSweepSeconds * 1000LL,
                                           wakeDispatcher);
+        hub::tracking::AuditAnchor anchor(*store, clock, settings.audit.anchorSeconds * 1000LL);
 
         admin.attachDispatcher(&dispatcher, settings.dispatch.enabled);
         running = &dispatcher;
@@ -285,6 +287,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
             dispatcher.start(settings.dispatch.workers);
             clocks.start();
         }
+        anchor.start();
         if (!settings.server.portFile.empty()) writePortFile(settings.server.portFile, server.port());
         log.information("listening on http://%s:%d (store %s, schema v%d, %z permits, %z departments, dispatch %s as %s)",
                         settings.server.host, server.port(), settings.store.kind, store->schemaVersion(),
@@ -295,6 +298,12 @@ class HubApplication final : public Poco::Util::ServerApplication {
         server.stop();
         clocks.stop();
         dispatcher.stop();
+        anchor.stop();
+        try {
+            anchor.anchorOnce();  // the last changes, witnessed in this process's log
+        } catch (const std::exception& error) {
+            log.warning("final audit anchoring skipped: %s", std::string(error.what()));
+        }
         log.information("stopped");
         return EXIT_OK;
     }
@@ -345,7 +354,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
                 return kExitUsage;
             }
             try {
-                auto issued = tokens.issue(role, subject, config().getString("hub.label", ""));
+                auto issued = tokens.issue(role, subject, config().getString("hub.label", ""), "cli");
                 std::cout << issued.secret << '\n';
                 std::cerr << "issued " << issued.tokenId << " for " << role << ' ' << subject
                           << " (the token is shown once; keep it secret)\n";
@@ -356,7 +365,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
             }
         }
         if (arguments.size() == 3 && arguments[1] == "revoke") {
-            if (!tokens.revoke(arguments[2])) {
+            if (!tokens.revoke(arguments[2], "cli")) {
                 std::cerr << "hub: no token " << arguments[2] << '\n';
                 return EXIT_DATAERR;
             }

@@ -9,6 +9,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/String.h>
 
+#include "core/audit_chain.h"
 #include "core/circuit_breaker.h"
 #include "core/permit_clock.h"
 #include "dispatch/dispatcher.h"
@@ -70,31 +71,32 @@ Reply AdminService::incidents(const std::string& state) {
     return Reply{200, "application/json", {}, stringify(json), false};
 }
 
-Reply AdminService::retryIncident(const std::string& incidentId, const std::string& note) {
-    return closeIncident(incidentId, note, Closing::Retry);
+Reply AdminService::retryIncident(const std::string& incidentId, const std::string& note, const std::string& actor) {
+    return closeIncident(incidentId, note, actor, Closing::Retry);
 }
 
-Reply AdminService::cancelIncident(const std::string& incidentId, const std::string& note) {
-    return closeIncident(incidentId, note, Closing::Cancel);
+Reply AdminService::cancelIncident(const std::string& incidentId, const std::string& note, const std::string& actor) {
+    return closeIncident(incidentId, note, actor, Closing::Cancel);
 }
 
-Reply AdminService::resolveIncident(const std::string& incidentId, const std::string& note) {
+Reply AdminService::resolveIncident(const std::string& incidentId, const std::string& note, const std::string& actor) {
     if (note.find_first_not_of(" \t\r\n") == std::string::npos)
         return problemReply(problem(ErrorKind::BadRequest, "Reason required", "Say how the incident was resolved.",
                                     {{"NOTE_REQUIRED", "Resolving an incident needs a note saying how.", {"body:note", 0}}}));
-    return closeIncident(incidentId, note, Closing::Resolve);
+    return closeIncident(incidentId, note, actor, Closing::Resolve);
 }
 
-Reply AdminService::closeIncident(const std::string& incidentId, const std::string& note, Closing closing) {
+Reply AdminService::closeIncident(const std::string& incidentId, const std::string& note, const std::string& actor,
+                                  Closing closing) {
     const bool retry = closing == Closing::Retry;
     try {
         std::optional<store::IncidentView> found;
         for (const auto& incident : store_.listIncidents(false))
             if (incident.id == incidentId) found = incident;
         if (!found) return problemReply(problem(ErrorKind::NotFound, "Not found", "No incident " + incidentId + "."));
-        const bool done = retry ? store_.retryIncident(incidentId, clock_.now(), note)
-                          : closing == Closing::Cancel ? store_.cancelIncident(incidentId, clock_.now(), note)
-                                                       : store_.resolveIncident(incidentId, clock_.now(), note);
+        const bool done = retry ? store_.retryIncident(incidentId, clock_.now(), note, actor)
+                          : closing == Closing::Cancel ? store_.cancelIncident(incidentId, clock_.now(), note, actor)
+                                                       : store_.resolveIncident(incidentId, clock_.now(), note, actor);
         if (!done)
             return problemReply(problem(ErrorKind::Conflict, "Incident closed",
                                         "Incident " + incidentId + " is " + found->state + ", not OPEN."));
@@ -216,7 +218,8 @@ Reply AdminService::refusedCallbacks(const std::string& limitText) {
     return Reply{200, "application/json", {}, stringify(json), false};
 }
 
-Reply AdminService::pauseDepartment(const std::string& requested, bool pause, const std::string& note) {
+Reply AdminService::pauseDepartment(const std::string& requested, bool pause, const std::string& note,
+                                    const std::string& actor) {
     const std::string code = Poco::toUpper(requested);
     if (!dispatcher_)
         return problemReply(problem(ErrorKind::Conflict, "Dispatch is off", "This hub process does not dispatch."));
@@ -224,7 +227,7 @@ Reply AdminService::pauseDepartment(const std::string& requested, bool pause, co
     if (!channel) return problemReply(problem(ErrorKind::NotFound, "Not found", "No department " + code + "."));
     std::vector<store::DepartmentActivity> activity;
     try {
-        dispatcher_->setPaused(code, pause, note);
+        dispatcher_->setPaused(code, pause, note, actor);
         activity = store_.departmentActivity(clock_.now() - 3'600'000, 5000);
     } catch (const store::StoreError&) {
         return unavailable();
@@ -237,11 +240,12 @@ Reply AdminService::pauseDepartment(const std::string& requested, bool pause, co
     return Reply{200, "application/json", {}, stringify(item), false};
 }
 
-Reply AdminService::issueToken(const std::string& role, const std::string& company, const std::string& label) {
+Reply AdminService::issueToken(const std::string& role, const std::string& company, const std::string& label,
+                               const std::string& actor) {
     const std::string subject = role == "admin" ? label : company;
     IssuedToken issued;
     try {
-        issued = tokens_.issue(role, subject, label);
+        issued = tokens_.issue(role, subject, label, actor);
     } catch (const std::invalid_argument& error) {
         const std::string message = role == "admin" ? "An admin token needs a label (the admin's name): " + std::string(error.what())
                                     : role == "applicant" ? "An applicant token needs a valid company id: " + std::string(error.what())
@@ -260,9 +264,9 @@ Reply AdminService::issueToken(const std::string& role, const std::string& compa
     return Reply{201, "application/json", {}, stringify(json), false};
 }
 
-Reply AdminService::revokeToken(const std::string& tokenId) {
+Reply AdminService::revokeToken(const std::string& tokenId, const std::string& actor) {
     try {
-        if (!tokens_.revoke(tokenId))
+        if (!tokens_.revoke(tokenId, actor))
             return problemReply(problem(ErrorKind::NotFound, "Not found", "No token " + tokenId + "."));
     } catch (const store::StoreError&) {
         return unavailable();
@@ -427,6 +431,77 @@ std::vector<observability::GaugeFamily> AdminService::gauges() {
     families.push_back({"hub_incidents_open", "Calls parked as open incidents.",
                         {{{}, static_cast<double>(store_.listIncidents(true).size())}}});
     return families;
+}
+
+Reply AdminService::verifyAudit(const std::string& chain) {
+    namespace trail = core::audit;
+    const std::string global(trail::kGlobalChain);
+    try {
+        std::vector<std::string> chains;
+        if (chain.empty()) {
+            chains = store_.auditChains();
+        } else {
+            if (!store_.auditHead(chain) && store_.auditEntries(chain).empty())
+                return problemReply(problem(ErrorKind::NotFound, "Not found", "No audit chain " + chain + "."));
+            chains = {chain};
+        }
+        trail::Verifier verifier(store_.auditEntries(global), store_.auditHead(global));
+        for (const auto& name : chains)
+            if (name != global) verifier.check(name, store_.auditEntries(name), store_.auditHead(name));
+        const trail::Report report = verifier.finish(chain.empty());
+        Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+        json.set("ok", report.ok());
+        json.set("scope", chain.empty() ? std::string("all") : chain);
+        json.set("chains", report.chains);
+        json.set("entries", static_cast<Poco::Int64>(report.entries));
+        json.set("anchors", report.anchors);
+        Object head(Poco::JSON_PRESERVE_KEY_ORDER);
+        head.set("seq", static_cast<Poco::Int64>(report.global.seq));
+        head.set("hash", report.global.hash);
+        json.set("globalHead", head);
+        json.set("problemCount", static_cast<Poco::Int64>(report.problemCount));
+        Array problems;
+        for (const auto& found : report.problems) {
+            Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+            item.set("chain", found.chain);
+            item.set("seq", static_cast<Poco::Int64>(found.seq));
+            item.set("code", found.code);
+            item.set("detail", found.detail);
+            problems.add(item);
+        }
+        json.set("problems", problems);
+        json.set("checkedAt", core::formatRfc3339(clock_.now()));
+        return Reply{200, "application/json", {}, stringify(json), false};
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
+}
+
+Reply AdminService::auditTrail(const std::string& chain) {
+    try {
+        auto head = store_.auditHead(chain);
+        auto entries = store_.auditEntries(chain);
+        if (!head && entries.empty())
+            return problemReply(problem(ErrorKind::NotFound, "Not found", "No audit chain " + chain + "."));
+        Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+        json.set("chain", chain);
+        Array items;
+        for (const auto& entry : entries) {
+            Object item(Poco::JSON_PRESERVE_KEY_ORDER);
+            item.set("seq", static_cast<Poco::Int64>(entry.seq));
+            item.set("at", core::formatRfc3339(entry.at));
+            item.set("kind", entry.kind);
+            item.set("actor", entry.actor);
+            item.set("subject", entry.subject);
+            item.set("detail", entry.detail);
+            item.set("hash", entry.hash);
+            items.add(item);
+        }
+        json.set("entries", items);
+        return Reply{200, "application/json", {}, stringify(json), false};
+    } catch (const store::StoreError&) {
+        return unavailable();
+    }
 }
 
 }  // namespace hub::service

@@ -38,12 +38,13 @@ class AdminService {
     // ?state=open (default) or all.
     Reply incidents(const std::string& state);
     // Puts the incident's call back in the queue, due now. 404 unknown, 409 not open.
-    Reply retryIncident(const std::string& incidentId, const std::string& note);
+    // `actor` ("admin:<name>") is who asks, for the audit trail.
+    Reply retryIncident(const std::string& incidentId, const std::string& note, const std::string& actor);
     // The call is never sent. 404 unknown, 409 not open.
-    Reply cancelIncident(const std::string& incidentId, const std::string& note);
+    Reply cancelIncident(const std::string& incidentId, const std::string& note, const std::string& actor);
     // Handled outside the hub: the call is never sent and `note` (required,
     // else 400) says how it was resolved. 404 unknown, 409 not open.
-    Reply resolveIncident(const std::string& incidentId, const std::string& note);
+    Reply resolveIncident(const std::string& incidentId, const std::string& note, const std::string& actor);
 
     // Packages and permits by state, open incidents, and the permits whose
     // decision deadline has passed (overdue) or is at most 2 working days away.
@@ -66,12 +67,21 @@ class AdminService {
     // Pauses or resumes a department for every hub process on the store: its
     // calls wait, nothing is lost. 200 with the department; 404 unknown;
     // 409 when dispatch is off in this process.
-    Reply pauseDepartment(const std::string& code, bool pause, const std::string& note);
+    Reply pauseDepartment(const std::string& code, bool pause, const std::string& note, const std::string& actor);
     // 201 {"tokenId", "token" (shown once), "role", "subject", "label"};
     // role "applicant" needs `company`, role "admin" a `label` (its name). 400 otherwise.
-    Reply issueToken(const std::string& role, const std::string& company, const std::string& label);
+    Reply issueToken(const std::string& role, const std::string& company, const std::string& label,
+                     const std::string& actor);
     // 200 {"tokenId", "revoked": true}; 404 unknown.
-    Reply revokeToken(const std::string& tokenId);
+    Reply revokeToken(const std::string& tokenId, const std::string& actor);
+
+    // Checks every chain of the audit trail (core/audit_chain.h): 200 with
+    // {"ok", "chains", "entries", "anchors", "globalHead", "problemCount",
+    // "problems": [{chain, seq, code, detail}]}; `chain` checks that chain
+    // (and GLOBAL) only.
+    Reply verifyAudit(const std::string& chain);
+    // A chain's entries as stored (oldest first), for the package page.
+    Reply auditTrail(const std::string& chain);
 
   private:
     // The permits whose decision clock runs (accepted, under review,
@@ -79,7 +89,8 @@ class AdminService {
     // metrics' one scan.
     std::vector<std::pair<store::PermitLocation, core::PermitDeadlines>> runningDeadlines();
     enum class Closing { Retry, Cancel, Resolve };
-    Reply closeIncident(const std::string& incidentId, const std::string& note, Closing closing);
+    Reply closeIncident(const std::string& incidentId, const std::string& note, const std::string& actor,
+                        Closing closing);
 
     store::Store& store_;
     const core::Clock& clock_;

@@ -1,4 +1,5 @@
 #include "service/application_service.h"
+#include "core/digest.h"
 
 #include <algorithm>
 #include <charconv>
@@ -8,7 +9,6 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/String.h>
 
 #include "core/permit_clock.h"
@@ -23,6 +23,8 @@ bool looksLikePackageId(const std::string& id) {
 }
 
 namespace {
+
+using core::sha256Hex;
 
 Poco::JSON::Object eventJson(const store::EventView& event) {
     Poco::JSON::Object item(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -39,11 +41,6 @@ Poco::JSON::Object eventJson(const store::EventView& event) {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-std::string sha256Hex(const std::string& bytes) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes);
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 std::string stringify(const Object& object) {
     std::ostringstream out;

@@ -1,11 +1,11 @@
 #include "service/callback_service.h"
+#include "core/digest.h"
 
 #include <sstream>
 
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/String.h>
 
 #include "adapter/response_mapper.h"
@@ -14,13 +14,10 @@
 namespace hub::service {
 namespace {
 
+using core::sha256Hex;
+
 Poco::Logger& log() { return Poco::Logger::get("hub.callbacks"); }
 
-std::string sha256Hex(const std::string& bytes) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes);
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 // The answer to an accepted message; a replay gets the same from the record.
 Reply answerOf(const store::InboundRecord& record) {

@@ -1,13 +1,15 @@
 #include "service/token_service.h"
+#include "core/digest.h"
 
 #include <stdexcept>
 
 #include <Poco/DigestEngine.h>
 #include <Poco/RandomStream.h>
-#include <Poco/SHA2Engine.h>
 
 namespace hub::service {
 namespace {
+
+using core::sha256Hex;
 
 constexpr std::string_view kBearerPrefix = "Bearer ";
 constexpr std::string_view kTokenPrefix = "hub_";
@@ -45,11 +47,6 @@ std::string base64Url(const std::string& bytes) {
     return out;
 }
 
-std::string sha256Hex(const std::string& text) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(text);
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 }  // namespace
 
@@ -65,7 +62,8 @@ bool isValidCompanyId(const std::string& id) {
 
 TokenService::TokenService(store::Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
 
-IssuedToken TokenService::issue(const std::string& role, const std::string& subject, const std::string& label) {
+IssuedToken TokenService::issue(const std::string& role, const std::string& subject, const std::string& label,
+                                const std::string& actor) {
     if (role != "applicant" && role != "admin")
         throw std::invalid_argument("unknown role '" + role + "' (known: applicant, admin)");
     if (!isValidCompanyId(subject))
@@ -81,7 +79,7 @@ IssuedToken TokenService::issue(const std::string& role, const std::string& subj
     record.subject = subject;
     record.label = label;
     record.createdAt = clock_.now();
-    store_.saveApiToken(record);
+    store_.saveApiToken(record, actor);
     return issued;
 }
 
@@ -96,6 +94,8 @@ std::optional<Principal> TokenService::authenticate(const std::string& authoriza
     return Principal{token->role, token->subject, token->tokenId};
 }
 
-bool TokenService::revoke(const std::string& tokenId) { return store_.revokeApiToken(tokenId, clock_.now()); }
+bool TokenService::revoke(const std::string& tokenId, const std::string& actor) {
+    return store_.revokeApiToken(tokenId, clock_.now(), actor);
+}
 
 }  // namespace hub::service

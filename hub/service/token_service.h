@@ -28,12 +28,14 @@ class TokenService {
 
     // Throws std::invalid_argument for an unknown role or an empty/invalid
     // subject (1-64 of [A-Za-z0-9._-]); StoreError on store failure.
-    IssuedToken issue(const std::string& role, const std::string& subject, const std::string& label);
+    // `actor` ("admin:<name>", "cli") is who issues it, for the audit trail.
+    IssuedToken issue(const std::string& role, const std::string& subject, const std::string& label,
+                      const std::string& actor);
     // The principal for an "Authorization" header value ("Bearer <secret>"),
     // or nullopt when absent, malformed, unknown or revoked. Throws StoreError.
     std::optional<Principal> authenticate(const std::string& authorizationHeader);
     // False when there is no such token id.
-    bool revoke(const std::string& tokenId);
+    bool revoke(const std::string& tokenId, const std::string& actor);
 
   private:
     store::Store& store_;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audit_chain.h"
 #include "core/clock.h"
 #include "core/permit_clock.h"
 #include "core/states.h"
@@ -190,6 +191,10 @@ struct AttemptRecord {
     std::string outcome;               // "ACKNOWLEDGED", "DECIDED", "RETRYABLE", "FAILED", "INVALID_RENDER", "SKIPPED"
     int httpStatus = 0;                // 0 when no HTTP answer
     std::string error;                 // short, no personal data; empty on success
+    // Digests of the bytes sent and received (audit trail only, not kept with
+    // the attempt); empty when nothing was sent or nothing came back.
+    std::string requestSha256 = {};
+    std::string responseSha256 = {};
 };
 
 struct AttemptView {
@@ -211,6 +216,9 @@ struct PermitTransition {
     // state is not changed (only the receipt number and clock facts), e.g.
     // "DEADLINE_MISSED" or "RECEIPT_AFTER_WITHDRAWAL".
     std::string eventType = "PERMIT_STATE";
+    // Who caused it, for the audit trail: "dept:<CODE>", "applicant:<company>";
+    // empty for the hub's own work (dispatch outcomes, clocks).
+    std::string actor = {};
 };
 
 // An issued permit's certificate (GB/T 36901-style electronic certificate
@@ -432,20 +440,24 @@ class Store {
     // Pausing is shared by every process on the store. Pausing a paused
     // department keeps its first pausedAt; resuming an unpaused one does nothing.
     virtual void setDepartmentPaused(const std::string& department, bool paused, const std::string& note,
-                                     core::EpochMillis now) = 0;
+                                     core::EpochMillis now, const std::string& actor) = 0;
     virtual std::vector<DepartmentPause> pausedDepartments() = 0;
     // The package's company, state and readyAt, any company; nullopt when unknown.
     virtual std::optional<PackageView> packageById(const std::string& packageId) = 0;
 
-    // ---- Incidents (admin). Both return false when the incident is not OPEN.
+    // ---- Incidents (admin). Each returns false when the incident is not OPEN.
+    // `actor` ("admin:<name>") is who asked, for the audit trail.
     virtual std::vector<IncidentView> listIncidents(bool openOnly) = 0;
     // Incident RETRIED; its dispatch PENDING again, due at `now`, attempts kept.
-    virtual bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
+    virtual bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                              const std::string& actor) = 0;
     // Incident CANCELLED; its dispatch CANCELLED, never sent.
-    virtual bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
+    virtual bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                              const std::string& actor) = 0;
     // Incident RESOLVED (handled outside the hub, `note` says how); its
     // dispatch CANCELLED, never sent.
-    virtual bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) = 0;
+    virtual bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                              const std::string& actor) = 0;
 
     // ---- Operators' views, any company.
     // Packages newest first, only those in `state` when given; paged like listPackages.
@@ -456,11 +468,26 @@ class Store {
     // Every department with a call or an attempt (others are absent), by code.
     virtual std::vector<DepartmentActivity> departmentActivity(core::EpochMillis since, int maxLatencies) = 0;
 
-    virtual void saveApiToken(const ApiToken& token) = 0;
+    // Tokens; `actor` is who issued or revoked it, for the audit trail.
+    virtual void saveApiToken(const ApiToken& token, const std::string& actor) = 0;
     // The token with this hash, revoked or not; nullopt when unknown.
     virtual std::optional<ApiToken> findApiToken(const std::string& tokenSha256) = 0;
     // Marks the token revoked; false when no such token id.
-    virtual bool revokeApiToken(const std::string& tokenId, core::EpochMillis now) = 0;
+    virtual bool revokeApiToken(const std::string& tokenId, core::EpochMillis now, const std::string& actor) = 0;
+
+    // ---- The audit trail (core/audit_chain.h). Every write above that
+    // changes a package, records a message exchanged or is an admin action
+    // appends its entries in its own transaction; these read and anchor them.
+    // Every chain named by a head or an entry, by name.
+    virtual std::vector<std::string> auditChains() = 0;
+    // The chain's head as the head table has it; nullopt when it has none.
+    virtual std::optional<core::audit::Head> auditHead(const std::string& chain) = 0;
+    // The chain's entries in seq order, as stored (unchecked).
+    virtual std::vector<core::audit::Entry> auditEntries(const std::string& chain) = 0;
+    // Writes one ANCHOR entry into the GLOBAL chain for each chain (at most
+    // `limit`) whose head moved since it was last anchored; returns how many,
+    // with the GLOBAL chain's head after them.
+    virtual std::pair<int, core::audit::Head> anchorAuditChains(core::EpochMillis now, int limit) = 0;
 };
 
 }  // namespace hub::store

@@ -1,7 +1,5 @@
 #include "tracking/clock_keeper.h"
 
-#include <chrono>
-
 #include <Poco/Logger.h>
 
 namespace hub::tracking {
@@ -48,32 +46,15 @@ int ClockKeeper::sweepOnce() {
 }
 
 void ClockKeeper::start() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = false;
-    }
-    thread_ = std::thread([this] { loop(); });
-}
-
-void ClockKeeper::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-void ClockKeeper::loop() {
-    for (;;) {
+    periodic_.start(intervalMs_, [this] {
         try {
             sweepOnce();
         } catch (const std::exception& error) {
             log().warning("clock sweep skipped: %s", std::string(error.what()));
         }
-        std::unique_lock lock(mutex_);
-        if (wake_.wait_for(lock, std::chrono::milliseconds(intervalMs_), [this] { return stopping_; })) return;
-    }
+    });
 }
+
+void ClockKeeper::stop() { periodic_.stop(); }
 
 }  // namespace hub::tracking

@@ -1,12 +1,10 @@
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "core/clock.h"
 #include "store/store.h"
+#include "tracking/periodic.h"
 #include "tracking/event_planner.h"
 
 namespace hub::tracking {
@@ -33,17 +31,12 @@ class ClockKeeper {
     void stop();
 
   private:
-    void loop();
-
     store::Store& store_;
     const EventPlanner& planner_;
     const core::Clock& clock_;
     const core::EpochMillis intervalMs_;
     const std::function<void()> onNewDispatches_;
-    std::thread thread_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
+    Periodic periodic_;
 };
 
 }  // namespace hub::tracking

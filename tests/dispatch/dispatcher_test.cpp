@@ -263,7 +263,7 @@ BOOST_AUTO_TEST_CASE(the_last_retryable_failure_becomes_an_incident_an_admin_can
     BOOST_TEST(dispatcher->runOnce().empty());
 
     transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
-    BOOST_TEST(store->retryIncident(incidents[0].id, clock.now(), "department fixed its gateway"));
+    BOOST_TEST(store->retryIncident(incidents[0].id, clock.now(), "department fixed its gateway", "admin:test"));
     BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "ACKNOWLEDGED");
     BOOST_TEST(stateOf(id, "P12") == core::PermitState::Submitted);
 }
@@ -316,13 +316,13 @@ BOOST_AUTO_TEST_CASE(the_breaker_opens_after_consecutive_failures_and_probes_aft
 
 BOOST_AUTO_TEST_CASE(a_paused_department_waits_and_loses_nothing) {
     const std::string id = savePackage();
-    dispatcher->setPaused("CCS", true, "maintenance window");
+    dispatcher->setPaused("CCS", true, "maintenance window", "admin:test");
     BOOST_TEST(dispatcher->channel("CCS")->paused.load());
     transports["SAMR"]->script.push_back(sample("samr", "response-accepted.xml"));
     auto reports = dispatcher->runOnce();
     BOOST_TEST(resultFor(reports, "CCS") == "none");
     BOOST_TEST(dispatchOf(id, "P12").state == "PENDING");
-    dispatcher->setPaused("CCS", false, "");
+    dispatcher->setPaused("CCS", false, "", "admin:test");
     transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
     BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "ACKNOWLEDGED");
 }
@@ -330,13 +330,13 @@ BOOST_AUTO_TEST_CASE(a_paused_department_waits_and_loses_nothing) {
 BOOST_AUTO_TEST_CASE(a_pause_made_by_another_process_is_seen_within_a_second) {
     const std::string id = savePackage();
     dispatcher->runOnce();  // reads the (empty) pauses
-    store->setDepartmentPaused("CCS", true, "paused elsewhere", clock.now());
+    store->setDepartmentPaused("CCS", true, "paused elsewhere", clock.now(), "admin:test");
     clock.advance(1'000);
     transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
     BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "none");
     BOOST_TEST(dispatcher->channel("CCS")->paused.load());
     BOOST_TEST(dispatchOf(id, "P12").state == "PENDING");
-    store->setDepartmentPaused("CCS", false, "", clock.now());
+    store->setDepartmentPaused("CCS", false, "", clock.now(), "admin:test");
     clock.advance(1'000);
     BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "ACKNOWLEDGED");
 }

@@ -18,6 +18,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
 
 #include "core/clock.h"
 #include "deptsim_harness.h"
@@ -696,4 +697,135 @@ BOOST_AUTO_TEST_CASE(department_callbacks_are_authenticated_checked_and_idempote
                                                  "SCHEMA_INVALID",     "UNKNOWN_DEPARTMENT", "MESSAGE_ID_REUSED"};
     BOOST_TEST(codes == expected, listed.body);
     BOOST_TEST(rig.total("duplicateEffects") == 0);
+}
+
+namespace {
+
+// What GET /admin/api/audit/verify says (200 expected).
+Object::Ptr verifyAudit(const Rig& rig, const std::string& adminToken) {
+    auto response = rig.hub.request("GET", "/admin/api/audit/verify", {{"Authorization", "Bearer " + adminToken}});
+    BOOST_TEST_REQUIRE(response.status == 200, response.body);
+    return parseObject(response.body);
+}
+
+// The problem codes the verification found (each with its chain and seq).
+std::set<std::string> problemsOf(const Object::Ptr& verification) {
+    std::set<std::string> out;
+    auto problems = verification->getArray("problems");
+    for (std::size_t i = 0; i < problems->size(); ++i) {
+        auto problem = problems->getObject(i);
+        out.insert(text(problem, "code") + "@" + text(problem, "chain") + "#" +
+                   std::to_string(problem->getValue<long long>("seq")));
+    }
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_audit_trail_records_everything_and_finds_edited_inserted_and_deleted_rows) {
+    Rig rig;
+    rig.decideAfter(200);
+    const std::string id = rig.submit("audit");
+    BOOST_TEST_REQUIRE(rig.waitForState(id, "READY_TO_OPERATE", std::chrono::seconds(120)),
+                       statesText(rig.package(id)) << '\n' << rig.diagnostics());
+    std::string adminToken;
+    BOOST_TEST_REQUIRE(rig.hub.runCommand({"token", "issue", "--role", "admin", "--label", "audit-tests"}, adminToken) == 0);
+    adminToken = Poco::trim(adminToken);
+    const std::map<std::string, std::string> admin{{"Authorization", "Bearer " + adminToken}};
+    BOOST_TEST(rig.hub.request("POST", "/admin/api/departments/SAMR/pause", admin, R"({"note":"audit test"})").status == 200);
+    BOOST_TEST(rig.hub.request("POST", "/admin/api/departments/SAMR/resume", admin, "{}").status == 200);
+    // A forged callback: refused, and recorded.
+    BOOST_TEST(rig.postCallback("CCS", "<x/>", "not-the-secret").status == 401);
+
+    auto verified = verifyAudit(rig, adminToken);
+    BOOST_TEST(verified->getValue<bool>("ok"), "problems: " << problemsOf(verified).size());
+    BOOST_TEST(verified->getValue<long long>("entries") > 50);
+
+    // The package's chain: what happened to it, messages by digest only.
+    auto chain = parseObject(rig.hub.request("GET", "/admin/api/audit/chains/" + id, admin).body)->getArray("entries");
+    std::map<std::string, int> kinds;
+    for (std::size_t i = 0; i < chain->size(); ++i) {
+        auto entry = chain->getObject(i);
+        ++kinds[text(entry, "kind")];
+        BOOST_TEST(text(entry, "detail").find('<') == std::string::npos, "a message body in " << text(entry, "detail"));
+        BOOST_TEST(entry->getValue<long long>("seq") == static_cast<long long>(i + 1));
+    }
+    BOOST_TEST(kinds["PACKAGE_RECEIVED"] == 1);
+    BOOST_TEST(kinds["MESSAGE_OUT"] >= 12);
+    BOOST_TEST(kinds["MESSAGE_IN"] >= 1);
+    BOOST_TEST(kinds["PERMIT_STATE"] >= 24);
+    BOOST_TEST(kinds["CERTIFICATE_RECORDED"] == 12);
+    BOOST_TEST(kinds["PACKAGE_STATE"] >= 1);
+    const std::string firstOut = rig.hub.sql("SELECT detail FROM audit_log WHERE chain = '" + id +
+                                             "' AND kind = 'MESSAGE_OUT' ORDER BY seq LIMIT 1");
+    BOOST_TEST(std::regex_search(firstOut, std::regex("request=[0-9a-f]{64} response=[0-9a-f]{64}")), firstOut);
+    // Admin actions name the admin.
+    const std::string hubChain = rig.hub.sql("SELECT actor, subject, detail FROM audit_log WHERE chain = 'HUB' "
+                                             "AND kind = 'ADMIN_ACTION' ORDER BY seq");
+    BOOST_TEST(hubChain.find("admin:audit-tests\tSAMR\tpause department: audit test") != std::string::npos, hubChain);
+    BOOST_TEST(hubChain.find("admin:audit-tests\tSAMR\tresume department") != std::string::npos, hubChain);
+    BOOST_TEST(hubChain.find("cli\ttok_") != std::string::npos, hubChain);
+    BOOST_TEST(rig.hub.sql("SELECT COUNT(*) FROM audit_log WHERE kind = 'MESSAGE_REFUSED' AND detail LIKE "
+                           "'code=BAD_SIGNATURE%'") == "1\n");
+
+    // A clean stop anchors the last changes in the GLOBAL chain.
+    BOOST_TEST(rig.hub.stop() == 0);
+    const std::string head = rig.hub.sql("SELECT seq FROM audit_heads WHERE chain = '" + id + "'");
+    const long long last = std::stoll(head);
+    BOOST_TEST(rig.hub.sql("SELECT COUNT(*) FROM audit_log WHERE chain = 'GLOBAL' AND kind = 'ANCHOR' AND subject = '" +
+                           id + "' AND detail LIKE 'seq=" + std::to_string(last) + " %'") == "1\n");
+    rig.hub.sql("CREATE TABLE audit_log_copy AS SELECT * FROM audit_log WHERE chain = '" + id +
+                "'; CREATE TABLE audit_heads_copy AS SELECT * FROM audit_heads WHERE chain = '" + id + "'");
+    rig.hub.start();
+    BOOST_TEST(verifyAudit(rig, adminToken)->getValue<bool>("ok"));
+
+    const std::string where = " WHERE chain = '" + id + "'";
+    auto restore = [&] {
+        rig.hub.sql("DELETE FROM audit_log" + where + "; INSERT INTO audit_log SELECT * FROM audit_log_copy; " +
+                    "DELETE FROM audit_heads" + where + "; INSERT INTO audit_heads SELECT * FROM audit_heads_copy");
+        BOOST_TEST(verifyAudit(rig, adminToken)->getValue<bool>("ok"), "not clean after restoring");
+    };
+    const std::string at = "@" + id + "#7";
+
+    // Edited: one entry's text changed.
+    rig.hub.sql("UPDATE audit_log SET detail = 'SUBMITTED -> ISSUED: nothing to see'" + where + " AND seq = 7");
+    auto edited = verifyAudit(rig, adminToken);
+    BOOST_TEST(!edited->getValue<bool>("ok"));
+    BOOST_TEST(problemsOf(edited).count("ENTRY_ALTERED" + at) == 1u, edited->getArray("problems")->size());
+    restore();
+
+    // Inserted: a forged entry slipped in after entry 6 (later entries renumbered).
+    rig.hub.sql("UPDATE audit_log SET seq = -seq" + where + " AND seq > 6; UPDATE audit_log SET seq = 1 - seq" +
+                where + " AND seq < 0; INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, "
+                "prev_hash, hash) SELECT chain, 7, at, 'ADMIN_ACTION', 'admin:nobody', 'P01', 'approved by hand', "
+                "hash, '" + std::string(64, 'f') + "' FROM audit_log_copy" + where + " AND seq = 6");
+    auto inserted = verifyAudit(rig, adminToken);
+    BOOST_TEST(!inserted->getValue<bool>("ok"));
+    BOOST_TEST(problemsOf(inserted).count("ENTRY_ALTERED" + at) == 1u);
+    BOOST_TEST(problemsOf(inserted).count("CHAIN_BROKEN@" + id + "#8") == 1u);
+    restore();
+
+    // Deleted: an entry in the middle.
+    rig.hub.sql("DELETE FROM audit_log" + where + " AND seq = 7");
+    auto deleted = verifyAudit(rig, adminToken);
+    BOOST_TEST(!deleted->getValue<bool>("ok"));
+    BOOST_TEST(problemsOf(deleted).count("SEQUENCE_GAP@" + id + "#8") == 1u);
+    restore();
+
+    // Deleted at the end, head moved back to match: only the anchor tells.
+    rig.hub.sql("DELETE FROM audit_log" + where + " AND seq = " + std::to_string(last) +
+                "; UPDATE audit_heads SET seq = " + std::to_string(last - 1) +
+                ", hash = (SELECT hash FROM audit_log_copy" + where + " AND seq = " + std::to_string(last - 1) + ")" +
+                where);
+    auto truncated = verifyAudit(rig, adminToken);
+    BOOST_TEST(!truncated->getValue<bool>("ok"));
+    BOOST_TEST(problemsOf(truncated).count("ANCHOR_MISMATCH@" + id + "#" + std::to_string(last)) == 1u);
+    restore();
+
+    // A whole chain deleted: the GLOBAL chain still names it.
+    rig.hub.sql("DELETE FROM audit_log" + where + "; DELETE FROM audit_heads" + where);
+    auto gone = verifyAudit(rig, adminToken);
+    BOOST_TEST(!gone->getValue<bool>("ok"));
+    BOOST_TEST(problemsOf(gone).count("ANCHOR_MISMATCH@" + id + "#" + std::to_string(last)) == 1u);
+    restore();
 }

@@ -655,7 +655,7 @@ BOOST_AUTO_TEST_CASE(concurrent_claims_of_one_key_give_exactly_one_owner) {
 BOOST_AUTO_TEST_CASE(api_tokens_are_saved_found_and_revoked) {
     auto store = openStore();
     ApiToken token{"tok_contract", std::string(64, 'b'), "applicant", "C-TOKENS", "CI token", 1000, 0};
-    store->saveApiToken(token);
+    store->saveApiToken(token, "admin:contract");
 
     auto found = store->findApiToken(token.tokenSha256);
     BOOST_REQUIRE(found.has_value());
@@ -667,14 +667,14 @@ BOOST_AUTO_TEST_CASE(api_tokens_are_saved_found_and_revoked) {
     BOOST_TEST(found->revokedAt == 0);
     BOOST_TEST(!store->findApiToken(std::string(64, 'c')).has_value());
 
-    BOOST_TEST(store->revokeApiToken("tok_contract", 2000));
+    BOOST_TEST(store->revokeApiToken("tok_contract", 2000, "admin:contract"));
     BOOST_TEST(store->findApiToken(token.tokenSha256)->revokedAt == 2000);
-    BOOST_TEST(store->revokeApiToken("tok_contract", 3000));
+    BOOST_TEST(store->revokeApiToken("tok_contract", 3000, "admin:contract"));
     BOOST_TEST(store->findApiToken(token.tokenSha256)->revokedAt == 2000);
-    BOOST_TEST(!store->revokeApiToken("tok_unknown", 2000));
+    BOOST_TEST(!store->revokeApiToken("tok_unknown", 2000, "admin:contract"));
 
     ApiToken sameHash{"tok_other", token.tokenSha256, "applicant", "C-TOKENS", "", 1000, 0};
-    BOOST_CHECK_THROW(store->saveApiToken(sameHash), StoreError);
+    BOOST_CHECK_THROW(store->saveApiToken(sameHash, "admin:contract"), StoreError);
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_connection_is_survived, *boost::unit_test::precondition(mysqlOnly)) {
@@ -1032,8 +1032,8 @@ BOOST_AUTO_TEST_CASE(a_parked_dispatch_is_an_open_incident_until_retried) {
     BOOST_TEST(incident->createdAt == 1100);
     BOOST_TEST(incident->closedAt == 0);
 
-    BOOST_TEST(!store->retryIncident("INC-UNKNOWN", 9000, "no such"));
-    BOOST_TEST(store->retryIncident("INC-PARK", 9000, "schema fixed"));
+    BOOST_TEST(!store->retryIncident("INC-UNKNOWN", 9000, "no such", "admin:contract"));
+    BOOST_TEST(store->retryIncident("INC-PARK", 9000, "schema fixed", "admin:contract"));
     BOOST_TEST(!incidentOf(*store, "INC-PARK", true).has_value());
     auto closed = incidentOf(*store, "INC-PARK", false);
     BOOST_REQUIRE(closed.has_value());
@@ -1050,8 +1050,8 @@ BOOST_AUTO_TEST_CASE(a_parked_dispatch_is_an_open_incident_until_retried) {
     BOOST_REQUIRE(leased.size() == 1u);
     BOOST_TEST(leased[0].attempts == 1);
 
-    BOOST_TEST(!store->retryIncident("INC-PARK", 9100, "twice"));
-    BOOST_TEST(!store->cancelIncident("INC-PARK", 9100, "too late"));
+    BOOST_TEST(!store->retryIncident("INC-PARK", 9100, "twice", "admin:contract"));
+    BOOST_TEST(!store->cancelIncident("INC-PARK", 9100, "too late", "admin:contract"));
     BOOST_TEST(incidentOf(*store, "INC-PARK", false)->note == "schema fixed");
 }
 
@@ -1068,14 +1068,14 @@ BOOST_AUTO_TEST_CASE(a_cancelled_incident_is_never_sent_and_incidents_list_newes
     BOOST_TEST(open[0].id == "INC-NEW");
     BOOST_TEST(open[1].id == "INC-OLD");
 
-    BOOST_TEST(!store->cancelIncident("INC-UNKNOWN", 2000, "no such"));
-    BOOST_TEST(store->cancelIncident("INC-OLD", 2000, "withdrawn by the applicant"));
+    BOOST_TEST(!store->cancelIncident("INC-UNKNOWN", 2000, "no such", "admin:contract"));
+    BOOST_TEST(store->cancelIncident("INC-OLD", 2000, "withdrawn by the applicant", "admin:contract"));
     auto view = dispatchOf(*store, "PKG-CANCEL", "m-cancel-1");
     BOOST_REQUIRE(view.has_value());
     BOOST_TEST(view->state == "CANCELLED");
     BOOST_TEST(store->leaseDueDispatches("owner", 1000000, kLease, 10, {}).empty());
-    BOOST_TEST(!store->cancelIncident("INC-OLD", 2100, "twice"));
-    BOOST_TEST(!store->retryIncident("INC-OLD", 2100, "revive"));
+    BOOST_TEST(!store->cancelIncident("INC-OLD", 2100, "twice", "admin:contract"));
+    BOOST_TEST(!store->retryIncident("INC-OLD", 2100, "revive", "admin:contract"));
     BOOST_TEST(dispatchOf(*store, "PKG-CANCEL", "m-cancel-1")->state == "CANCELLED");
 
     open = store->listIncidents(true);
@@ -1469,17 +1469,17 @@ BOOST_AUTO_TEST_CASE(calls_are_unsettled_while_leased_or_awaiting_a_retry_and_se
 BOOST_AUTO_TEST_CASE(department_pauses_are_shared_and_keep_their_first_time) {
     auto store = migratedEmptyStore();
     BOOST_TEST(store->pausedDepartments().empty());
-    store->setDepartmentPaused("MSA", true, "maintenance", 1000);
-    store->setDepartmentPaused("CCS", true, "outage", 1500);
-    store->setDepartmentPaused("MSA", true, "still maintenance", 2000);
+    store->setDepartmentPaused("MSA", true, "maintenance", 1000, "admin:contract");
+    store->setDepartmentPaused("CCS", true, "outage", 1500, "admin:contract");
+    store->setDepartmentPaused("MSA", true, "still maintenance", 2000, "admin:contract");
     auto paused = store->pausedDepartments();
     BOOST_REQUIRE(paused.size() == 2u);
     BOOST_TEST(paused[0].department == "CCS");
     BOOST_TEST(paused[1].department == "MSA");
     BOOST_TEST(paused[1].pausedAt == 1000);
     BOOST_TEST(paused[1].note == "still maintenance");
-    store->setDepartmentPaused("MSA", false, "", 3000);
-    store->setDepartmentPaused("MOT", false, "", 3000);  // not paused: nothing happens
+    store->setDepartmentPaused("MSA", false, "", 3000, "admin:contract");
+    store->setDepartmentPaused("MOT", false, "", 3000, "admin:contract");  // not paused: nothing happens
     paused = store->pausedDepartments();
     BOOST_REQUIRE(paused.size() == 1u);
     BOOST_TEST(paused[0].department == "CCS");
@@ -2140,8 +2140,8 @@ BOOST_AUTO_TEST_CASE(a_resolved_incident_keeps_its_note_and_its_call_is_never_se
     BOOST_TEST(store->parkDispatch("m-resolve-1", "owner", 1100, attemptAt(1000, "FAILED", 400), "INC-RES", "refused"));
     BOOST_TEST(store->parkDispatch("m-resolve-2", "owner", 1200, attemptAt(1000, "FAILED", 400), "INC-RET", "refused"));
 
-    BOOST_TEST(!store->resolveIncident("INC-UNKNOWN", 2000, "no such"));
-    BOOST_TEST(store->resolveIncident("INC-RES", 2000, "filed on paper at the SAMR counter"));
+    BOOST_TEST(!store->resolveIncident("INC-UNKNOWN", 2000, "no such", "admin:contract"));
+    BOOST_TEST(store->resolveIncident("INC-RES", 2000, "filed on paper at the SAMR counter", "admin:contract"));
     auto resolved = incidentOf(*store, "INC-RES", false);
     BOOST_REQUIRE(resolved.has_value());
     BOOST_TEST(resolved->state == "RESOLVED");
@@ -2152,17 +2152,17 @@ BOOST_AUTO_TEST_CASE(a_resolved_incident_keeps_its_note_and_its_call_is_never_se
     BOOST_TEST(dispatchOf(*store, "PKG-RESOLVE", "m-resolve-1")->state == "CANCELLED");
     BOOST_TEST(dispatchOf(*store, "PKG-RESOLVE", "m-resolve-1")->attempts == 1);
 
-    BOOST_TEST(!store->resolveIncident("INC-RES", 2100, "twice"));
-    BOOST_TEST(!store->retryIncident("INC-RES", 2100, "revive"));
-    BOOST_TEST(!store->cancelIncident("INC-RES", 2100, "cancel"));
+    BOOST_TEST(!store->resolveIncident("INC-RES", 2100, "twice", "admin:contract"));
+    BOOST_TEST(!store->retryIncident("INC-RES", 2100, "revive", "admin:contract"));
+    BOOST_TEST(!store->cancelIncident("INC-RES", 2100, "cancel", "admin:contract"));
     BOOST_TEST(incidentOf(*store, "INC-RES", false)->state == "RESOLVED");
     BOOST_TEST(incidentOf(*store, "INC-RES", false)->note == "filed on paper at the SAMR counter");
     BOOST_TEST(incidentOf(*store, "INC-RES", false)->closedAt == 2000);
     BOOST_TEST(dispatchOf(*store, "PKG-RESOLVE", "m-resolve-1")->state == "CANCELLED");
 
     // A retried incident is not OPEN either.
-    BOOST_TEST(store->retryIncident("INC-RET", 3000, "fixed"));
-    BOOST_TEST(!store->resolveIncident("INC-RET", 3100, "too late"));
+    BOOST_TEST(store->retryIncident("INC-RET", 3000, "fixed", "admin:contract"));
+    BOOST_TEST(!store->resolveIncident("INC-RET", 3100, "too late", "admin:contract"));
     BOOST_TEST(incidentOf(*store, "INC-RET", false)->state == "RETRIED");
     BOOST_TEST(idsOf(store->leaseDueDispatches("owner", 1000000, kLease, 10, {})) ==
                    (std::vector<std::string>{"m-resolve-2"}),
@@ -2287,7 +2287,7 @@ BOOST_AUTO_TEST_CASE(a_version_6_database_upgrades_keeping_its_incidents) {
     BOOST_TEST(store->listIncidents(true).size() == 1u);
 
     // The widened state is accepted, and the views work on the upgraded data.
-    BOOST_TEST(store->resolveIncident("INC-V6-OPEN", 3000, "settled by phone"));
+    BOOST_TEST(store->resolveIncident("INC-V6-OPEN", 3000, "settled by phone", "admin:contract"));
     BOOST_TEST(incidentOf(*store, "INC-V6-OPEN", false)->state == "RESOLVED");
     BOOST_TEST(dispatchOf(*store, "PKG-V6", "m-v6-open")->state == "CANCELLED");
     BOOST_TEST(store->listIncidents(true).empty());
@@ -2314,4 +2314,146 @@ BOOST_AUTO_TEST_CASE(an_interrupted_mysql_upgrade_to_version_7_completes_on_the_
     BOOST_TEST(store->schemaVersion() == store->latestSchemaVersion());
     savePlainIn(*store, "PKG-V7-RESUMED", "C-V7", core::PackageState::InProgress, 500);
     BOOST_TEST(store->listAllPackages(core::PackageState::InProgress, {}).items.size() == 1u);
+}
+
+// ---- The audit trail ----
+
+namespace {
+
+core::audit::Report verifyTrail(Store& store) {
+    const std::string global(core::audit::kGlobalChain);
+    core::audit::Verifier verifier(store.auditEntries(global), store.auditHead(global));
+    for (const auto& chain : store.auditChains())
+        if (chain != global) verifier.check(chain, store.auditEntries(chain), store.auditHead(chain));
+    return verifier.finish(true);
+}
+
+std::vector<std::string> kindsOf(const std::vector<core::audit::Entry>& entries) {
+    std::vector<std::string> kinds;
+    for (const auto& entry : entries) kinds.push_back(entry.kind);
+    return kinds;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_change_message_and_admin_action_is_appended_to_its_chain_in_the_same_transaction) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-AUDIT", {{"m-audit-1", "P01", "SAMR", "SUBMIT", 500},
+                                             {"m-audit-2", "P03", "MSA", "SUBMIT", 500}});
+    auto entries = store->auditEntries("PKG-AUDIT");
+    BOOST_TEST(kindsOf(entries) == (std::vector<std::string>{"PACKAGE_RECEIVED", "PERMIT_STATE", "PERMIT_STATE"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(entries[0].actor == "applicant:C-PKG-AUDIT");
+    BOOST_TEST(entries[0].detail.find("sha256=" + std::string(64, 'a')) != std::string::npos, entries[0].detail);
+
+    BOOST_REQUIRE(store->leaseDueDispatches("owner", 1000, kLease, 10, {}).size() == 2u);
+    AttemptRecord sent = attemptAt(1000, "DECIDED");
+    sent.requestSha256 = std::string(64, 'b');
+    sent.responseSha256 = std::string(64, 'c');
+    auto issued = transitionOf("PKG-AUDIT", "P01", core::PermitState::Queued, core::PermitState::Submitted, 1100, "R-1");
+    issued.actor = "dept:SAMR";
+    BOOST_TEST(store->completeDispatch("m-audit-1", "owner", 1100, sent, {issued}, {}));
+    BOOST_TEST(store->parkDispatch("m-audit-2", "owner", 1200, attemptAt(1000, "FAILED", 400), "INC-AUDIT", "refused"));
+    BOOST_TEST(store->retryIncident("INC-AUDIT", 1300, "fixed the schema", "admin:alice"));
+    InboundRecord inbound{"SAMR", "cb-1", "PKG-AUDIT", "P01", std::string(64, 'd'), "APPLIED", "ACCEPTED", "", 1400};
+    BOOST_TEST((store->applyInbound(inbound,
+                                    {transitionOf("PKG-AUDIT", "P01", core::PermitState::Submitted,
+                                                  core::PermitState::Accepted, 1400)},
+                                    {}) == InboundOutcome::Applied));
+    store->recordRefusedInbound({0, "MSA", "cb-x", "", "", "BAD_SIGNATURE", "no", std::string(64, 'e'), 1500});
+    store->recordRefusedInbound({0, "MSA", "cb-y", "PKG-AUDIT", "P03", "ILLEGAL_TRANSITION", "no", "", 1550});
+    store->setDepartmentPaused("MOT", true, "maintenance", 1600, "admin:bob");
+    store->saveApiToken(ApiToken{"tok_audit", std::string(64, 'f'), "applicant", "C-AUDIT", "", 1700, 0}, "cli");
+    BOOST_TEST(store->revokeApiToken("tok_audit", 1800, "admin:bob"));
+
+    entries = store->auditEntries("PKG-AUDIT");
+    BOOST_TEST(kindsOf(entries) == (std::vector<std::string>{"PACKAGE_RECEIVED", "PERMIT_STATE", "PERMIT_STATE",
+                                                             "MESSAGE_OUT", "PERMIT_STATE", "MESSAGE_OUT",
+                                                             "INCIDENT_OPENED", "ADMIN_ACTION", "MESSAGE_IN",
+                                                             "PERMIT_STATE", "MESSAGE_REFUSED"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(entries[3].detail.find("request=" + std::string(64, 'b') + " response=" + std::string(64, 'c')) !=
+                   std::string::npos,
+               entries[3].detail);
+    BOOST_TEST(entries[4].actor == "dept:SAMR");
+    BOOST_TEST(entries[4].detail == "QUEUED -> SUBMITTED receipt=R-1: to SUBMITTED");
+    BOOST_TEST(entries[7].actor == "admin:alice");
+    BOOST_TEST(entries[7].subject == "INC-AUDIT");
+    BOOST_TEST(entries[7].detail == "retry incident: fixed the schema");
+    BOOST_TEST(entries[8].actor == "dept:SAMR");
+    for (std::size_t i = 0; i < entries.size(); ++i) BOOST_TEST(entries[i].seq == static_cast<std::int64_t>(i + 1));
+    BOOST_TEST(store->auditHead("PKG-AUDIT")->seq == 11);
+
+    auto hub = store->auditEntries("HUB");
+    BOOST_TEST(kindsOf(hub) == (std::vector<std::string>{"MESSAGE_REFUSED", "ADMIN_ACTION", "ADMIN_ACTION",
+                                                         "ADMIN_ACTION"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(hub[1].detail == "pause department: maintenance");
+    BOOST_TEST(hub[2].actor == "cli");
+    BOOST_TEST(hub[3].detail == "revoke token");
+
+    // A write that rolls back leaves no entry.
+    BOOST_CHECK_THROW(store->applyTransitions("PKG-AUDIT", 1900,
+                                              {transitionOf("PKG-AUDIT", "P01", core::PermitState::Queued,
+                                                            core::PermitState::Submitted, 1900)},
+                                              {}),
+                      StateConflict);
+    BOOST_TEST(store->auditEntries("PKG-AUDIT").size() == 11u);
+    BOOST_TEST(store->auditHead("PKG-AUDIT")->seq == 11);
+
+    auto report = verifyTrail(*store);
+    BOOST_TEST(report.ok(), report.problemCount);
+    BOOST_TEST(report.entries == 15);
+}
+
+BOOST_AUTO_TEST_CASE(anchoring_writes_each_moved_head_into_the_global_chain_once) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-ANCHOR-1", {});
+    saveWithDispatches(*store, "PKG-ANCHOR-2", {});
+    auto [anchored, global] = store->anchorAuditChains(2000, 1);
+    BOOST_TEST(anchored == 1);
+    BOOST_TEST(global.seq == 1);
+    std::tie(anchored, global) = store->anchorAuditChains(2000, 100);
+    BOOST_TEST(anchored == 1);
+    BOOST_TEST(global.seq == 2);
+    std::tie(anchored, global) = store->anchorAuditChains(2100, 100);
+    BOOST_TEST(anchored == 0);
+    BOOST_TEST(global.seq == 2);
+    BOOST_TEST(global.hash == store->auditHead("GLOBAL")->hash);
+
+    store->applyTransitions("PKG-ANCHOR-2", 2200,
+                            {transitionOf("PKG-ANCHOR-2", "P01", core::PermitState::Queued,
+                                          core::PermitState::Submitted, 2200)},
+                            {});
+    std::tie(anchored, global) = store->anchorAuditChains(2300, 100);
+    BOOST_TEST(anchored == 1);
+    auto anchors = store->auditEntries("GLOBAL");
+    BOOST_REQUIRE(anchors.size() == 3u);
+    BOOST_TEST(anchors[2].subject == "PKG-ANCHOR-2");
+    BOOST_TEST(anchors[2].detail == core::audit::anchorDetail(*store->auditHead("PKG-ANCHOR-2")));
+    auto report = verifyTrail(*store);
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.anchors == 3);
+}
+
+BOOST_AUTO_TEST_CASE(migrating_to_v8_starts_a_chain_for_every_existing_package) {
+    const std::vector<std::string> seed = {
+        "INSERT INTO packages (id, company_id, state, received_at, updated_at, original_xml, sha256, proposed_name, "
+        "applicant_reference, notification_url) VALUES ('PKG-V7-AUDIT', 'C-V7', 'IN_PROGRESS', 100, 100, '<p/>', "
+        "'abc', 'Old Shipping', 'REF', '')",
+        "INSERT INTO permits (package_id, permit, department, state, requested_by_applicant, receipt_number, "
+        "updated_at) VALUES ('PKG-V7-AUDIT', 'P01', 'SAMR', 'QUEUED', 1, NULL, 100)",
+    };
+    auto store = backend().databaseAtVersion(7, seed)();
+    store->migrate();
+    BOOST_TEST(store->auditHead("PKG-V7-AUDIT")->seq == 0);
+    BOOST_TEST(store->auditHead("HUB")->seq == 0);
+    BOOST_TEST(store->auditHead("GLOBAL")->seq == 0);
+    store->applyTransitions("PKG-V7-AUDIT", 200,
+                            {transitionOf("PKG-V7-AUDIT", "P01", core::PermitState::Queued,
+                                          core::PermitState::Submitted, 200)},
+                            {});
+    BOOST_TEST(store->auditEntries("PKG-V7-AUDIT").size() == 1u);
+    BOOST_TEST(store->auditEntries("PKG-V7-AUDIT")[0].seq == 1);
+    BOOST_TEST(verifyTrail(*store).ok());
 }

@@ -86,17 +86,20 @@ HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig, const
         auto env = readEnvFile(store.mariadbEnvFile);
         const std::string database = "hub_it_" + randomSuffix();
         Poco::Process::Env clientEnv{{"MYSQL_PWD", env.at("HUB_TEST_MYSQL_PASSWORD")}};
-        auto handle = Poco::Process::launch(
-            "mariadb",
-            {"--protocol=TCP", "-h", env.at("HUB_TEST_MYSQL_HOST"), "-P", env.at("HUB_TEST_MYSQL_PORT"), "-u",
-             env.at("HUB_TEST_MYSQL_USER"), "-e", "CREATE DATABASE " + database + " CHARACTER SET utf8mb4"},
-            workDir_, nullptr, nullptr, nullptr, clientEnv);
+        sqlClient_ = {"mariadb", "--protocol=TCP", "-h", env.at("HUB_TEST_MYSQL_HOST"), "-P",
+                      env.at("HUB_TEST_MYSQL_PORT"), "-u", env.at("HUB_TEST_MYSQL_USER")};
+        sqlClientEnvironment_ = clientEnv;
+        std::vector<std::string> create(sqlClient_.begin() + 1, sqlClient_.end());
+        create.insert(create.end(), {"-e", "CREATE DATABASE " + database + " CHARACTER SET utf8mb4"});
+        auto handle = Poco::Process::launch("mariadb", create, workDir_, nullptr, nullptr, nullptr, clientEnv);
+        sqlClient_.insert(sqlClient_.end(), {"--batch", "--skip-column-names", database});
         if (handle.wait() != 0) throw std::runtime_error("could not create test database " + database);
         storeJson = R"({"kind":"mysql","mysql":{"host":")" + env.at("HUB_TEST_MYSQL_HOST") +
                     R"(","port":)" + env.at("HUB_TEST_MYSQL_PORT") + R"(,"user":")" + env.at("HUB_TEST_MYSQL_USER") +
                     R"(","database":")" + database + R"(","poolSize":4}})";
     } else {
         storeJson = R"({"kind":"sqlite","sqlite":{"path":"data/hub.db"}})";
+        sqlClient_ = {"sqlite3", "-batch", "-tabs", "-cmd", ".timeout 5000", workDir_ + "/data/hub.db"};
     }
     const std::string source = sourceDirectory();
     std::ofstream config(configFile_);
@@ -183,6 +186,24 @@ int HubProcess::runCommand(const std::vector<std::string>& arguments, std::strin
     const int code = handle.wait();
     if (standardError) *standardError = readFile(errorFile);
     return code;
+}
+
+std::string HubProcess::sql(const std::string& statements) const {
+    std::vector<std::string> arguments(sqlClient_.begin() + 1, sqlClient_.end());
+    Poco::Pipe input, output;
+    auto handle = Poco::Process::launch(sqlClient_.front(), arguments, workDir_, &input, &output, &output,
+                                        sqlClientEnvironment_);
+    {
+        Poco::PipeOutputStream stream(input);
+        stream << statements << ";\n";
+    }
+    input.close();
+    Poco::PipeInputStream stream(output);
+    std::ostringstream collected;
+    Poco::StreamCopier::copyStream(stream, collected);
+    const int code = handle.wait();
+    if (code != 0) throw std::runtime_error("sql failed (" + std::to_string(code) + "): " + statements + "\n" + collected.str());
+    return collected.str();
 }
 
 std::string HubProcess::issueToken(const std::string& company) const {

@@ -57,6 +57,10 @@ class HubProcess {
     int runCommand(const std::vector<std::string>& arguments, std::string& standardOutput,
                    std::string* standardError = nullptr) const;
     std::string issueToken(const std::string& company) const;
+    // Runs SQL statements (separated by ';') on the hub's database with the
+    // command-line client (sqlite3 or mariadb); returns what it printed, one
+    // row per line, columns tab-separated. Throws std::runtime_error on failure.
+    std::string sql(const std::string& statements) const;
 
     HttpResponse request(const std::string& method, const std::string& path,
                          const std::map<std::string, std::string>& headers = {}, const std::string& body = {},
@@ -72,6 +76,8 @@ class HubProcess {
     std::string logFile_;
     Poco::Process::Env environment_;
     std::unique_ptr<Poco::ProcessHandle> handle_;
+    std::vector<std::string> sqlClient_;       // program and arguments, the database last
+    Poco::Process::Env sqlClientEnvironment_;
     int port_ = 0;
 };
 

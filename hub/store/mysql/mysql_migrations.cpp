@@ -2,6 +2,8 @@
 
 namespace hub::store::mysql {
 
+// core::audit::kGenesisHash, as SQL text.
+#define HUB_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 #define HUB_TABLE_OPTIONS " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 #define HUB_COLUMN_EXISTS(table, column)                                                  \
     "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() " \
@@ -231,6 +233,36 @@ const std::vector<Migration>& migrations() {
              {"ALTER TABLE dispatch_attempts ADD INDEX dispatch_attempts_started (started_at)",
               HUB_INDEX_EXISTS("dispatch_attempts", "dispatch_attempts_started")},
          }},
+        {8,
+         "the hash-chained audit trail",
+         {
+             "CREATE TABLE IF NOT EXISTS audit_log ("
+             " chain VARCHAR(64) NOT NULL,"
+             " seq BIGINT NOT NULL,"
+             " at BIGINT NOT NULL,"
+             " kind VARCHAR(64) NOT NULL,"
+             " actor TEXT NOT NULL,"
+             " subject TEXT NOT NULL,"
+             " detail TEXT NOT NULL,"
+             " prev_hash CHAR(64) NOT NULL,"
+             " hash CHAR(64) NOT NULL,"
+             " PRIMARY KEY (chain, seq)"
+             ")" HUB_TABLE_OPTIONS,
+             "CREATE TABLE IF NOT EXISTS audit_heads ("
+             " chain VARCHAR(64) NOT NULL PRIMARY KEY,"
+             " seq BIGINT NOT NULL,"
+             " hash CHAR(64) NOT NULL"
+             ")" HUB_TABLE_OPTIONS,
+             // Bookkeeping of the anchoring (which head was last anchored);
+             // the verification trusts the GLOBAL chain, not this table.
+             "CREATE TABLE IF NOT EXISTS audit_anchored ("
+             " chain VARCHAR(64) NOT NULL PRIMARY KEY,"
+             " seq BIGINT NOT NULL"
+             ")" HUB_TABLE_OPTIONS,
+             "INSERT IGNORE INTO audit_heads (chain, seq, hash) VALUES ('GLOBAL', 0, '" HUB_AUDIT_GENESIS "'), "
+             "('HUB', 0, '" HUB_AUDIT_GENESIS "')",
+             "INSERT IGNORE INTO audit_heads (chain, seq, hash) SELECT id, 0, '" HUB_AUDIT_GENESIS "' FROM packages",
+         }},
     };
     return all;
 }
@@ -238,5 +270,6 @@ const std::vector<Migration>& migrations() {
 #undef HUB_INDEX_EXISTS
 #undef HUB_COLUMN_EXISTS
 #undef HUB_TABLE_OPTIONS
+#undef HUB_AUDIT_GENESIS
 
 }  // namespace hub::store::mysql

@@ -1,5 +1,6 @@
 #include "store/mysql/mysql_store.h"
 
+#include "store/audit_entries.h"
 #include "store/state_columns.h"
 
 #include <algorithm>
@@ -367,6 +368,9 @@ class MysqlStore final : public Store {
                     insert->executeUpdate();
                 }
             }
+            core::audit::Batch trail;
+            audit::packageReceived(trail, package);
+            writeAudit(connection, trail);
             if (key != nullptr) storeResponse(connection, *key, *response, package.receivedAt);
         });
     }
@@ -486,9 +490,11 @@ class MysqlStore final : public Store {
                                        "lease_owner = NULL, lease_until = NULL WHERE message_id = ?");
             update->setString(1, messageId);
             update->executeUpdate();
-            insertAttempt(connection, messageId, row->attempts + 1, attempt);
-            for (const auto& transition : transitions) applyTransition(connection, transition);
-            applyFollowUps(connection, row->packageId, followUps, now);
+            core::audit::Batch trail;
+            insertAttempt(connection, messageId, row->attempts + 1, attempt, *row, trail);
+            for (const auto& transition : transitions) applyTransition(connection, transition, trail);
+            applyFollowUps(connection, row->packageId, followUps, now, trail);
+            writeAudit(connection, trail);
             return true;
         });
     }
@@ -547,7 +553,9 @@ class MysqlStore final : public Store {
             update->setInt64(1, nextDueAt);
             update->setString(2, messageId);
             update->executeUpdate();
-            insertAttempt(connection, messageId, row->attempts + 1, attempt);
+            core::audit::Batch trail;
+            insertAttempt(connection, messageId, row->attempts + 1, attempt, *row, trail);
+            writeAudit(connection, trail);
             return true;
         });
     }
@@ -565,7 +573,9 @@ class MysqlStore final : public Store {
                 update->setString(1, messageId);
                 update->executeUpdate();
             }
-            insertAttempt(connection, messageId, row->attempts + 1, attempt);
+            core::audit::Batch trail;
+            insertAttempt(connection, messageId, row->attempts + 1, attempt, *row, trail);
+            audit::incidentOpened(trail, row->packageId, row->permit, incidentId, reason, now);
             Statement insert = prepare(connection,
                                        "INSERT INTO incidents (id, message_id, package_id, permit, department, kind, "
                                        "reason, state, note, created_at, closed_at) "
@@ -579,6 +589,7 @@ class MysqlStore final : public Store {
             insert->setString(7, reason);
             insert->setInt64(8, now);
             insert->executeUpdate();
+            writeAudit(connection, trail);
             return true;
         });
     }
@@ -614,8 +625,10 @@ class MysqlStore final : public Store {
     void applyTransitions(const std::string& packageId, core::EpochMillis now,
                           const std::vector<PermitTransition>& transitions, const FollowUps& followUps) override {
         transact("applyTransitions " + packageId, Access::Write, [&](sql::Connection& connection) {
-            applyTransitionsOf(connection, packageId, transitions);
-            applyFollowUps(connection, packageId, followUps, now);
+            core::audit::Batch trail;
+            applyTransitionsOf(connection, packageId, transitions, trail);
+            applyFollowUps(connection, packageId, followUps, now, trail);
+            writeAudit(connection, trail);
         });
     }
 
@@ -646,8 +659,11 @@ class MysqlStore final : public Store {
                 connection.rollback();
                 return InboundOutcome::Duplicate;
             }
-            applyTransitionsOf(connection, record.packageId, transitions);
-            applyFollowUps(connection, record.packageId, followUps, record.receivedAt);
+            core::audit::Batch trail;
+            audit::inbound(trail, record);
+            applyTransitionsOf(connection, record.packageId, transitions, trail);
+            applyFollowUps(connection, record.packageId, followUps, record.receivedAt, trail);
+            writeAudit(connection, trail);
             return InboundOutcome::Applied;
         });
     }
@@ -682,6 +698,9 @@ class MysqlStore final : public Store {
             insert->setString(7, refused.sha256);
             insert->setInt64(8, refused.at);
             insert->executeUpdate();
+            core::audit::Batch trail;
+            audit::refused(trail, auditChainOf(connection, refused.packageId), refused);
+            writeAudit(connection, trail);
         });
     }
 
@@ -721,7 +740,7 @@ class MysqlStore final : public Store {
     }
 
     void setDepartmentPaused(const std::string& department, bool paused, const std::string& note,
-                             core::EpochMillis now) override {
+                             core::EpochMillis now, const std::string& actor) override {
         transact("setDepartmentPaused " + department, Access::Write, [&](sql::Connection& connection) {
             Statement statement = paused ? prepare(connection,
                                                    "INSERT INTO department_pauses (department, paused_at, note) "
@@ -733,6 +752,10 @@ class MysqlStore final : public Store {
                 statement->setString(3, note);
             }
             statement->executeUpdate();
+            core::audit::Batch trail;
+            audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, department,
+                               paused ? "pause department: " + note : "resume department");
+            writeAudit(connection, trail);
             return true;
         });
     }
@@ -802,16 +825,19 @@ class MysqlStore final : public Store {
         });
     }
 
-    bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
-        return closeIncident(incidentId, now, note, IncidentClosing::Retry);
+    bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       const std::string& actor) override {
+        return closeIncident(incidentId, now, note, actor, IncidentClosing::Retry);
     }
 
-    bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
-        return closeIncident(incidentId, now, note, IncidentClosing::Cancel);
+    bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       const std::string& actor) override {
+        return closeIncident(incidentId, now, note, actor, IncidentClosing::Cancel);
     }
 
-    bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
-        return closeIncident(incidentId, now, note, IncidentClosing::Resolve);
+    bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       const std::string& actor) override {
+        return closeIncident(incidentId, now, note, actor, IncidentClosing::Resolve);
     }
 
     PackagePage listAllPackages(const std::optional<core::PackageState>& state, const PageRequest& page) override {
@@ -903,7 +929,7 @@ class MysqlStore final : public Store {
         });
     }
 
-    void saveApiToken(const ApiToken& token) override {
+    void saveApiToken(const ApiToken& token, const std::string& actor) override {
         transact("saveApiToken " + token.tokenId, Access::Write, [&](sql::Connection& connection) {
             Statement insert = prepare(connection,
                                        "INSERT INTO api_tokens (token_id, token_sha256, role, subject, label, "
@@ -920,6 +946,10 @@ class MysqlStore final : public Store {
                 insert->setInt64(7, token.revokedAt);
             }
             insert->executeUpdate();
+            core::audit::Batch trail;
+            audit::adminAction(trail, std::string(core::audit::kHubChain), token.createdAt, actor, token.tokenId,
+                               "issue token role=" + token.role + " subject=" + token.subject);
+            writeAudit(connection, trail);
         });
     }
 
@@ -937,19 +967,96 @@ class MysqlStore final : public Store {
         });
     }
 
-    bool revokeApiToken(const std::string& tokenId, core::EpochMillis now) override {
+    bool revokeApiToken(const std::string& tokenId, core::EpochMillis now, const std::string& actor) override {
         return transact("revokeApiToken " + tokenId, Access::Write, [&](sql::Connection& connection) {
             Statement select = prepare(connection, "SELECT revoked_at FROM api_tokens WHERE token_id = ? FOR UPDATE");
             select->setString(1, tokenId);
             Rows rows = query(select);
             if (!rows->next()) return false;
-            if (rows->isNull(1)) {
+            const bool revoking = rows->isNull(1);
+            if (revoking) {
                 Statement revoke = prepare(connection, "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?");
                 revoke->setInt64(1, now);
                 revoke->setString(2, tokenId);
                 revoke->executeUpdate();
             }
+            core::audit::Batch trail;
+            audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, tokenId,
+                               revoking ? "revoke token" : "revoke token (already revoked)");
+            writeAudit(connection, trail);
             return true;
+        });
+    }
+
+    std::vector<std::string> auditChains() override {
+        return transact("auditChains", Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_log "
+                                       "ORDER BY 1");
+            Rows rows = query(select);
+            std::vector<std::string> result;
+            while (rows->next()) result.push_back(text(rows, 1));
+            return result;
+        });
+    }
+
+    std::optional<core::audit::Head> auditHead(const std::string& chain) override {
+        return transact("auditHead " + chain, Access::Read,
+                        [&](sql::Connection& connection) -> std::optional<core::audit::Head> {
+            Statement select = prepare(connection, "SELECT seq, hash FROM audit_heads WHERE chain = ?");
+            select->setString(1, chain);
+            Rows rows = query(select);
+            if (!rows->next()) return std::nullopt;
+            return core::audit::Head{chain, rows->getInt64(1), text(rows, 2)};
+        });
+    }
+
+    std::vector<core::audit::Entry> auditEntries(const std::string& chain) override {
+        return transact("auditEntries " + chain, Access::Read, [&](sql::Connection& connection) {
+            Statement select = prepare(connection,
+                                       "SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log "
+                                       "WHERE chain = ? ORDER BY seq");
+            select->setString(1, chain);
+            Rows rows = query(select);
+            std::vector<core::audit::Entry> result;
+            while (rows->next()) {
+                result.push_back(core::audit::Entry{chain, rows->getInt64(1), rows->getInt64(2), text(rows, 3),
+                                                    text(rows, 4), text(rows, 5), text(rows, 6), text(rows, 7),
+                                                    text(rows, 8)});
+            }
+            return result;
+        });
+    }
+
+    std::pair<int, core::audit::Head> anchorAuditChains(core::EpochMillis now, int limit) override {
+        return transact("anchorAuditChains", Access::Write, [&](sql::Connection& connection) {
+            const std::string global(core::audit::kGlobalChain);
+            // The GLOBAL head first: anchoring processes take turns.
+            core::audit::Head globalHead = lockHead(connection, global);
+            std::vector<core::audit::Head> moved;
+            {
+                Statement select = prepare(connection,
+                                           "SELECT h.chain, h.seq, h.hash FROM audit_heads h LEFT JOIN audit_anchored a "
+                                           "ON a.chain = h.chain WHERE h.chain <> 'GLOBAL' AND h.seq > COALESCE(a.seq, 0) "
+                                           "ORDER BY h.chain LIMIT ?");
+                select->setInt(1, std::max(limit, 0));
+                Rows rows = query(select);
+                while (rows->next()) moved.push_back({text(rows, 1), rows->getInt64(2), text(rows, 3)});
+            }
+            core::audit::Batch trail;
+            Statement mark = prepare(connection,
+                                     "INSERT INTO audit_anchored (chain, seq) VALUES (?, ?) "
+                                     "ON DUPLICATE KEY UPDATE seq = VALUES(seq)");
+            for (const auto& head : moved) {
+                trail.add(global, now, core::audit::kAnchor, core::audit::kHubActor, head.chain,
+                          core::audit::anchorDetail(head));
+                mark->setString(1, head.chain);
+                mark->setInt64(2, head.seq);
+                mark->executeUpdate();
+            }
+            auto heads = writeAudit(connection, trail);
+            if (!heads.empty()) globalHead = heads.front();
+            return std::pair<int, core::audit::Head>{static_cast<int>(moved.size()), globalHead};
         });
     }
 
@@ -1070,7 +1177,8 @@ class MysqlStore final : public Store {
     // The number is the row's attempt count after this attempt, whatever
     // `record.attempt` says.
     static void insertAttempt(sql::Connection& connection, const std::string& messageId, int number,
-                              const AttemptRecord& record) {
+                              const AttemptRecord& record, const LeasedRow& row, core::audit::Batch& trail) {
+        audit::attempt(trail, row.packageId, row.permit, row.department, row.kind, messageId, number, record);
         Statement insert = prepare(connection,
                                    "INSERT INTO dispatch_attempts (message_id, attempt, started_at, latency_ms, "
                                    "outcome, http_status, error) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -1086,7 +1194,8 @@ class MysqlStore final : public Store {
 
     // Throws StateConflict when the permit is not in `from` (transact() then
     // rolls back), StoreError when there is no such permit.
-    static void applyTransition(sql::Connection& connection, const PermitTransition& transition) {
+    static void applyTransition(sql::Connection& connection, const PermitTransition& transition,
+                                core::audit::Batch& trail) {
         {
             Statement update = prepare(connection,
                                        "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
@@ -1136,6 +1245,7 @@ class MysqlStore final : public Store {
             insert->setInt64(7, transition.at);
             insert->executeUpdate();
         }
+        audit::transition(trail, transition);
         Statement touch = prepare(connection, "UPDATE packages SET updated_at = GREATEST(updated_at, ?) WHERE id = ?");
         touch->setInt64(1, transition.at);
         touch->setString(2, transition.packageId);
@@ -1158,17 +1268,17 @@ class MysqlStore final : public Store {
 
     // Every transition must belong to `packageId` (an empty packageId stands for it).
     static void applyTransitionsOf(sql::Connection& connection, const std::string& packageId,
-                                   const std::vector<PermitTransition>& transitions) {
+                                   const std::vector<PermitTransition>& transitions, core::audit::Batch& trail) {
         for (const auto& transition : transitions) {
             if (transition.packageId.empty()) {
                 PermitTransition own = transition;
                 own.packageId = packageId;
-                applyTransition(connection, own);
+                applyTransition(connection, own, trail);
             } else if (transition.packageId != packageId) {
                 throw StoreError("mysql: a transition of package " + transition.packageId +
                                  " given with package " + packageId);
             } else {
-                applyTransition(connection, transition);
+                applyTransition(connection, transition, trail);
             }
         }
     }
@@ -1176,8 +1286,11 @@ class MysqlStore final : public Store {
     // A certificate recorded before or a dispatch id already taken fails
     // with a duplicate key, which transact() turns into StoreError.
     static void applyFollowUps(sql::Connection& connection, const std::string& packageId,
-                               const FollowUps& followUps, core::EpochMillis now) {
-        if (followUps.certificate) insertCertificate(connection, *followUps.certificate);
+                               const FollowUps& followUps, core::EpochMillis now, core::audit::Batch& trail) {
+        if (followUps.certificate) {
+            insertCertificate(connection, *followUps.certificate);
+            audit::certificate(trail, *followUps.certificate);
+        }
         if (followUps.cancelPendingDispatches) {
             Statement cancel = prepare(connection,
                                        "UPDATE outbox SET state = 'CANCELLED', lease_owner = NULL, lease_until = NULL "
@@ -1190,7 +1303,7 @@ class MysqlStore final : public Store {
         for (const auto& dispatch : followUps.dispatches) {
             insertDispatch(connection, packageId, dispatch, dispatch.dueAt == 0 ? now : dispatch.dueAt, now);
         }
-        if (followUps.packageState) changePackageState(connection, packageId, *followUps.packageState, now);
+        if (followUps.packageState) changePackageState(connection, packageId, *followUps.packageState, now, trail);
     }
 
     static void insertDispatch(sql::Connection& connection, const std::string& packageId,
@@ -1279,7 +1392,7 @@ class MysqlStore final : public Store {
 
     // A PACKAGE_STATE event only when the state really changes.
     static void changePackageState(sql::Connection& connection, const std::string& packageId,
-                                   core::PackageState state, core::EpochMillis now) {
+                                   core::PackageState state, core::EpochMillis now, core::audit::Batch& trail) {
         std::string current;
         {
             Statement select = prepare(connection, "SELECT state FROM packages WHERE id = ? FOR UPDATE");
@@ -1308,20 +1421,23 @@ class MysqlStore final : public Store {
         insert->setString(3, textOf(state));
         insert->setInt64(4, now);
         insert->executeUpdate();
+        audit::packageState(trail, packageId, current, textOf(state), now);
     }
 
     bool closeIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
-                       IncidentClosing closing) {
+                       const std::string& actor, IncidentClosing closing) {
         const bool retried = closing == IncidentClosing::Retry;
         return transact("closeIncident " + incidentId, Access::Write, [&](sql::Connection& connection) {
             std::string messageId;
+            std::string packageId;
             {
-                Statement select =
-                    prepare(connection, "SELECT message_id FROM incidents WHERE id = ? AND state = 'OPEN' FOR UPDATE");
+                Statement select = prepare(
+                    connection, "SELECT message_id, package_id FROM incidents WHERE id = ? AND state = 'OPEN' FOR UPDATE");
                 select->setString(1, incidentId);
                 Rows rows = query(select);
                 if (!rows->next()) return false;
                 messageId = text(rows, 1);
+                packageId = text(rows, 2);
             }
             {
                 Statement close =
@@ -1343,8 +1459,78 @@ class MysqlStore final : public Store {
                 throw StoreError("incident " + incidentId + ": its dispatch " + messageId +
                                  " is not in state INCIDENT");
             }
+            core::audit::Batch trail;
+            audit::adminAction(trail, packageId, now, actor, incidentId,
+                               std::string(closing == IncidentClosing::Retry    ? "retry incident"
+                                           : closing == IncidentClosing::Cancel ? "cancel incident"
+                                                                                : "resolve incident") +
+                                   (note.empty() ? "" : ": " + note));
+            writeAudit(connection, trail);
             return true;
         });
+    }
+
+    // A refusal's chain: its package's when the package exists, else the HUB chain.
+    static std::string auditChainOf(sql::Connection& connection, const std::string& packageId) {
+        if (!packageId.empty()) {
+            Statement select = prepare(connection, "SELECT 1 FROM packages WHERE id = ?");
+            select->setString(1, packageId);
+            if (query(select)->next()) return packageId;
+        }
+        return std::string(core::audit::kHubChain);
+    }
+
+    // The chain's head, locked until the transaction ends. A chain without a
+    // head gets one (seq 0); a concurrent creation of the same head runs the
+    // transaction again.
+    static core::audit::Head lockHead(sql::Connection& connection, const std::string& chain) {
+        for (int round = 0; round < 2; ++round) {
+            Statement select = prepare(connection, "SELECT seq, hash FROM audit_heads WHERE chain = ? FOR UPDATE");
+            select->setString(1, chain);
+            Rows rows = query(select);
+            if (rows->next()) return core::audit::Head{chain, rows->getInt64(1), text(rows, 2)};
+            Statement insert = prepare(connection, "INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?)");
+            insert->setString(1, chain);
+            insert->setString(2, std::string(core::audit::kGenesisHash));
+            try {
+                insert->executeUpdate();
+            } catch (const sql::SQLException& error) {
+                if (error.getErrorCode() == kDuplicateKey) throw RunAgain{};
+                throw;
+            }
+        }
+        throw StoreError("mysql: audit head of chain " + chain + " vanished while locked");
+    }
+
+    // Appends the batch's entries after each chain's head (locked, chains in
+    // name order) and moves the heads; returns the new heads, by chain.
+    static std::vector<core::audit::Head> writeAudit(sql::Connection& connection, core::audit::Batch& trail) {
+        std::vector<core::audit::Head> heads;
+        for (auto& [chain, entries] : trail.byChain()) {
+            core::audit::Head head = core::audit::link(lockHead(connection, chain), entries);
+            Statement insert = prepare(connection,
+                                       "INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, "
+                                       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            for (const auto& entry : entries) {
+                insert->setString(1, entry.chain);
+                insert->setInt64(2, entry.seq);
+                insert->setInt64(3, entry.at);
+                insert->setString(4, entry.kind);
+                insert->setString(5, entry.actor);
+                insert->setString(6, entry.subject);
+                insert->setString(7, entry.detail);
+                insert->setString(8, entry.prevHash);
+                insert->setString(9, entry.hash);
+                insert->executeUpdate();
+            }
+            Statement update = prepare(connection, "UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?");
+            update->setInt64(1, head.seq);
+            update->setString(2, head.hash);
+            update->setString(3, chain);
+            update->executeUpdate();
+            heads.push_back(head);
+        }
+        return heads;
     }
 
     ConnectionPool pool_;

@@ -2,6 +2,9 @@
 
 namespace hub::store::sqlite {
 
+// core::audit::kGenesisHash, as SQL text.
+#define HUB_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
 const std::string_view kCreateSchemaMigrations = R"(
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version     INTEGER PRIMARY KEY,
@@ -226,8 +229,40 @@ const std::vector<Migration>& migrations() {
              "CREATE INDEX outbox_department_state ON outbox (department, state)",
              "CREATE INDEX dispatch_attempts_started ON dispatch_attempts (started_at)",
          }},
+        {8,
+         "the hash-chained audit trail",
+         {
+             R"(CREATE TABLE audit_log (
+                 chain     TEXT NOT NULL,
+                 seq       BIGINT NOT NULL,
+                 at        BIGINT NOT NULL,
+                 kind      TEXT NOT NULL,
+                 actor     TEXT NOT NULL,
+                 subject   TEXT NOT NULL,
+                 detail    TEXT NOT NULL,
+                 prev_hash TEXT NOT NULL,
+                 hash      TEXT NOT NULL,
+                 PRIMARY KEY (chain, seq)
+             ))",
+             R"(CREATE TABLE audit_heads (
+                 chain TEXT PRIMARY KEY,
+                 seq   BIGINT NOT NULL,
+                 hash  TEXT NOT NULL
+             ))",
+             // Bookkeeping of the anchoring (which head was last anchored);
+             // the verification trusts the GLOBAL chain, not this table.
+             R"(CREATE TABLE audit_anchored (
+                 chain TEXT PRIMARY KEY,
+                 seq   BIGINT NOT NULL
+             ))",
+             "INSERT INTO audit_heads (chain, seq, hash) VALUES ('GLOBAL', 0, '" HUB_AUDIT_GENESIS "'), "
+             "('HUB', 0, '" HUB_AUDIT_GENESIS "')",
+             "INSERT INTO audit_heads (chain, seq, hash) SELECT id, 0, '" HUB_AUDIT_GENESIS "' FROM packages",
+         }},
     };
     return all;
 }
+
+#undef HUB_AUDIT_GENESIS
 
 }  // namespace hub::store::sqlite

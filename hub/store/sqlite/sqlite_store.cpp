@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/audit_entries.h"
 #include "store/state_columns.h"
 
 #include <algorithm>
@@ -248,6 +249,9 @@ class SqliteStore final : public Store {
             insert->bindInt(7, event.at);
             insert->run();
         }
+        core::audit::Batch trail;
+        audit::packageReceived(trail, package);
+        writeAudit(trail);
         if (key != nullptr) storeResponse(*key, *response, package.receivedAt);
         transaction.commit();
     }
@@ -359,9 +363,11 @@ class SqliteStore final : public Store {
             update->bindText(1, messageId);
             update->run();
         }
-        insertAttempt(messageId, row->attempts + 1, attempt);
-        for (const auto& transition : transitions) applyTransition(transition);
-        applyFollowUps(row->packageId, followUps, now);
+        core::audit::Batch trail;
+        insertAttempt(messageId, row->attempts + 1, attempt, *row, trail);
+        for (const auto& transition : transitions) applyTransition(transition, trail);
+        applyFollowUps(row->packageId, followUps, now, trail);
+        writeAudit(trail);
         transaction.commit();
         return true;
     }
@@ -419,7 +425,9 @@ class SqliteStore final : public Store {
             update->bindText(2, messageId);
             update->run();
         }
-        insertAttempt(messageId, row->attempts + 1, attempt);
+        core::audit::Batch trail;
+        insertAttempt(messageId, row->attempts + 1, attempt, *row, trail);
+        writeAudit(trail);
         transaction.commit();
         return true;
     }
@@ -438,7 +446,9 @@ class SqliteStore final : public Store {
             update->bindText(1, messageId);
             update->run();
         }
-        insertAttempt(messageId, row->attempts + 1, attempt);
+        core::audit::Batch trail;
+        insertAttempt(messageId, row->attempts + 1, attempt, *row, trail);
+        audit::incidentOpened(trail, row->packageId, row->permit, incidentId, reason, now);
         {
             Query insert(db_,
                          "INSERT INTO incidents (id, message_id, package_id, permit, department, kind, reason, "
@@ -453,6 +463,7 @@ class SqliteStore final : public Store {
             insert->bindInt(8, now);
             insert->run();
         }
+        writeAudit(trail);
         transaction.commit();
         return true;
     }
@@ -491,8 +502,10 @@ class SqliteStore final : public Store {
                           const std::vector<PermitTransition>& transitions, const FollowUps& followUps) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
-        applyTransitionsOf(packageId, transitions);
-        applyFollowUps(packageId, followUps, now);
+        core::audit::Batch trail;
+        applyTransitionsOf(packageId, transitions, trail);
+        applyFollowUps(packageId, followUps, now, trail);
+        writeAudit(trail);
         transaction.commit();
     }
 
@@ -523,8 +536,11 @@ class SqliteStore final : public Store {
             insert->bindInt(9, record.receivedAt);
             insert->run();
         }
-        applyTransitionsOf(record.packageId, transitions);
-        applyFollowUps(record.packageId, followUps, record.receivedAt);
+        core::audit::Batch trail;
+        audit::inbound(trail, record);
+        applyTransitionsOf(record.packageId, transitions, trail);
+        applyFollowUps(record.packageId, followUps, record.receivedAt, trail);
+        writeAudit(trail);
         transaction.commit();
         return InboundOutcome::Applied;
     }
@@ -557,6 +573,9 @@ class SqliteStore final : public Store {
         insert->bindText(7, refused.sha256);
         insert->bindInt(8, refused.at);
         insert->run();
+        core::audit::Batch trail;
+        audit::refused(trail, auditChainOf(refused.packageId), refused);
+        writeAudit(trail);
         transaction.commit();
     }
 
@@ -592,7 +611,7 @@ class SqliteStore final : public Store {
     }
 
     void setDepartmentPaused(const std::string& department, bool paused, const std::string& note,
-                             core::EpochMillis now) override {
+                             core::EpochMillis now, const std::string& actor) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
         if (paused) {
@@ -608,6 +627,10 @@ class SqliteStore final : public Store {
             remove->bindText(1, department);
             remove->run();
         }
+        core::audit::Batch trail;
+        audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, department,
+                           paused ? "pause department: " + note : "resume department");
+        writeAudit(trail);
         transaction.commit();
     }
 
@@ -672,16 +695,19 @@ class SqliteStore final : public Store {
         return result;
     }
 
-    bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
-        return closeIncident(incidentId, now, note, IncidentClosing::Retry);
+    bool retryIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       const std::string& actor) override {
+        return closeIncident(incidentId, now, note, actor, IncidentClosing::Retry);
     }
 
-    bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
-        return closeIncident(incidentId, now, note, IncidentClosing::Cancel);
+    bool cancelIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       const std::string& actor) override {
+        return closeIncident(incidentId, now, note, actor, IncidentClosing::Cancel);
     }
 
-    bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note) override {
-        return closeIncident(incidentId, now, note, IncidentClosing::Resolve);
+    bool resolveIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
+                       const std::string& actor) override {
+        return closeIncident(incidentId, now, note, actor, IncidentClosing::Resolve);
     }
 
     PackagePage listAllPackages(const std::optional<core::PackageState>& state, const PageRequest& page) override {
@@ -769,7 +795,7 @@ class SqliteStore final : public Store {
         return result;
     }
 
-    void saveApiToken(const ApiToken& token) override {
+    void saveApiToken(const ApiToken& token, const std::string& actor) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
         Query insert(db_,
@@ -787,6 +813,10 @@ class SqliteStore final : public Store {
             insert->bindInt(7, token.revokedAt);
         }
         insert->run();
+        core::audit::Batch trail;
+        audit::adminAction(trail, std::string(core::audit::kHubChain), token.createdAt, actor, token.tokenId,
+                           "issue token role=" + token.role + " subject=" + token.subject);
+        writeAudit(trail);
         transaction.commit();
     }
 
@@ -802,7 +832,7 @@ class SqliteStore final : public Store {
                         select->text(4), select->integer(5), select->integer(6)};
     }
 
-    bool revokeApiToken(const std::string& tokenId, core::EpochMillis now) override {
+    bool revokeApiToken(const std::string& tokenId, core::EpochMillis now, const std::string& actor) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
         bool known = false;
@@ -815,10 +845,84 @@ class SqliteStore final : public Store {
             Query revoke(db_, "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL");
             revoke->bindInt(1, now);
             revoke->bindText(2, tokenId);
-            revoke->run();
+            const bool revoked = revoke->run() > 0;
+            core::audit::Batch trail;
+            audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, tokenId,
+                               revoked ? "revoke token" : "revoke token (already revoked)");
+            writeAudit(trail);
         }
         transaction.commit();
         return known;
+    }
+
+    std::vector<std::string> auditChains() override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_, "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_log ORDER BY 1");
+        std::vector<std::string> result;
+        while (select->step()) result.push_back(select->text(0));
+        return result;
+    }
+
+    std::optional<core::audit::Head> auditHead(const std::string& chain) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_, "SELECT seq, hash FROM audit_heads WHERE chain = ?");
+        select->bindText(1, chain);
+        if (!select->step()) return std::nullopt;
+        return core::audit::Head{chain, select->integer(0), select->text(1)};
+    }
+
+    std::vector<core::audit::Entry> auditEntries(const std::string& chain) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Read);
+        Query select(db_,
+                     "SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log WHERE chain = ? "
+                     "ORDER BY seq");
+        select->bindText(1, chain);
+        std::vector<core::audit::Entry> result;
+        while (select->step()) {
+            result.push_back(core::audit::Entry{chain, select->integer(0), select->integer(1), select->text(2),
+                                                select->text(3), select->text(4), select->text(5), select->text(6),
+                                                select->text(7)});
+        }
+        return result;
+    }
+
+    std::pair<int, core::audit::Head> anchorAuditChains(core::EpochMillis now, int limit) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        std::vector<core::audit::Head> moved;
+        {
+            Query select(db_,
+                         "SELECT h.chain, h.seq, h.hash FROM audit_heads h LEFT JOIN audit_anchored a "
+                         "ON a.chain = h.chain WHERE h.chain <> 'GLOBAL' AND h.seq > COALESCE(a.seq, 0) "
+                         "ORDER BY h.chain LIMIT ?");
+            select->bindInt(1, std::max(limit, 0));
+            while (select->step()) moved.push_back({select->text(0), select->integer(1), select->text(2)});
+        }
+        core::audit::Batch trail;
+        const std::string global(core::audit::kGlobalChain);
+        for (const auto& head : moved) {
+            trail.add(global, now, core::audit::kAnchor, core::audit::kHubActor, head.chain,
+                      core::audit::anchorDetail(head));
+            Query mark(db_,
+                       "INSERT INTO audit_anchored (chain, seq) VALUES (?, ?) "
+                       "ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq");
+            mark->bindText(1, head.chain);
+            mark->bindInt(2, head.seq);
+            mark->run();
+        }
+        auto heads = writeAudit(trail);
+        core::audit::Head globalHead{global};
+        if (!heads.empty()) {
+            globalHead = heads.front();
+        } else {
+            Query select(db_, "SELECT seq, hash FROM audit_heads WHERE chain = 'GLOBAL'");
+            if (select->step()) globalHead = {global, select->integer(0), select->text(1)};
+        }
+        transaction.commit();
+        return {static_cast<int>(moved.size()), globalHead};
     }
 
   private:
@@ -908,7 +1012,9 @@ class SqliteStore final : public Store {
 
     // Caller holds mutex_ inside a write transaction. The number is the
     // row's attempt count after this attempt, whatever `record.attempt` says.
-    void insertAttempt(const std::string& messageId, int number, const AttemptRecord& record) {
+    void insertAttempt(const std::string& messageId, int number, const AttemptRecord& record, const LeasedRow& row,
+                       core::audit::Batch& trail) {
+        audit::attempt(trail, row.packageId, row.permit, row.department, row.kind, messageId, number, record);
         Query insert(db_,
                      "INSERT INTO dispatch_attempts (message_id, attempt, started_at, latency_ms, outcome, "
                      "http_status, error) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -925,7 +1031,7 @@ class SqliteStore final : public Store {
     // Caller holds mutex_ inside a write transaction. Throws StateConflict
     // when the permit is not in `from` (the caller's transaction then rolls
     // back), StoreError when there is no such permit.
-    void applyTransition(const PermitTransition& transition) {
+    void applyTransition(const PermitTransition& transition, core::audit::Batch& trail) {
         {
             Query update(db_,
                          "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
@@ -969,6 +1075,7 @@ class SqliteStore final : public Store {
             insert->bindInt(7, transition.at);
             insert->run();
         }
+        audit::transition(trail, transition);
         Query touch(db_, "UPDATE packages SET updated_at = MAX(updated_at, ?) WHERE id = ?");
         touch->bindInt(1, transition.at);
         touch->bindText(2, transition.packageId);
@@ -990,25 +1097,30 @@ class SqliteStore final : public Store {
 
     // Caller holds mutex_ inside a write transaction. Every transition must
     // belong to `packageId` (an empty packageId stands for it).
-    void applyTransitionsOf(const std::string& packageId, const std::vector<PermitTransition>& transitions) {
+    void applyTransitionsOf(const std::string& packageId, const std::vector<PermitTransition>& transitions,
+                            core::audit::Batch& trail) {
         for (const auto& transition : transitions) {
             if (transition.packageId.empty()) {
                 PermitTransition own = transition;
                 own.packageId = packageId;
-                applyTransition(own);
+                applyTransition(own, trail);
             } else if (transition.packageId != packageId) {
                 throw StoreError("sqlite: a transition of package " + transition.packageId +
                                  " given with package " + packageId);
             } else {
-                applyTransition(transition);
+                applyTransition(transition, trail);
             }
         }
     }
 
     // Caller holds mutex_ inside a write transaction. Throws StoreError when
     // the certificate was recorded before or a dispatch id is taken.
-    void applyFollowUps(const std::string& packageId, const FollowUps& followUps, core::EpochMillis now) {
-        if (followUps.certificate) insertCertificate(*followUps.certificate);
+    void applyFollowUps(const std::string& packageId, const FollowUps& followUps, core::EpochMillis now,
+                        core::audit::Batch& trail) {
+        if (followUps.certificate) {
+            insertCertificate(*followUps.certificate);
+            audit::certificate(trail, *followUps.certificate);
+        }
         if (followUps.cancelPendingDispatches) {
             Query cancel(db_,
                          "UPDATE outbox SET state = 'CANCELLED', lease_owner = NULL, lease_until = NULL "
@@ -1020,7 +1132,7 @@ class SqliteStore final : public Store {
         for (const auto& dispatch : followUps.dispatches) {
             insertDispatch(packageId, dispatch, dispatch.dueAt == 0 ? now : dispatch.dueAt, now);
         }
-        if (followUps.packageState) changePackageState(packageId, *followUps.packageState, now);
+        if (followUps.packageState) changePackageState(packageId, *followUps.packageState, now, trail);
     }
 
     // Caller holds mutex_ inside a write transaction.
@@ -1105,7 +1217,8 @@ class SqliteStore final : public Store {
 
     // Caller holds mutex_ inside a write transaction. A PACKAGE_STATE event
     // only when the state really changes.
-    void changePackageState(const std::string& packageId, core::PackageState state, core::EpochMillis now) {
+    void changePackageState(const std::string& packageId, core::PackageState state, core::EpochMillis now,
+                            core::audit::Batch& trail) {
         std::string current;
         {
             Query select(db_, "SELECT state FROM packages WHERE id = ?");
@@ -1133,19 +1246,22 @@ class SqliteStore final : public Store {
         insert->bindText(3, textOf(state));
         insert->bindInt(4, now);
         insert->run();
+        audit::packageState(trail, packageId, current, textOf(state), now);
     }
 
     bool closeIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
-                       IncidentClosing closing) {
+                       const std::string& actor, IncidentClosing closing) {
         const bool retried = closing == IncidentClosing::Retry;
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
         std::string messageId;
+        std::string packageId;
         {
-            Query select(db_, "SELECT message_id FROM incidents WHERE id = ? AND state = 'OPEN'");
+            Query select(db_, "SELECT message_id, package_id FROM incidents WHERE id = ? AND state = 'OPEN'");
             select->bindText(1, incidentId);
             if (!select->step()) return false;
             messageId = select->text(0);
+            packageId = select->text(1);
         }
         {
             Query close(db_, "UPDATE incidents SET state = ?, note = ?, closed_at = ? WHERE id = ?");
@@ -1165,8 +1281,67 @@ class SqliteStore final : public Store {
         if (reopen->run() == 0) {
             throw StoreError("incident " + incidentId + ": its dispatch " + messageId + " is not in state INCIDENT");
         }
+        core::audit::Batch trail;
+        audit::adminAction(trail, packageId, now, actor, incidentId,
+                           std::string(closing == IncidentClosing::Retry    ? "retry incident"
+                                       : closing == IncidentClosing::Cancel ? "cancel incident"
+                                                                            : "resolve incident") +
+                               (note.empty() ? "" : ": " + note));
+        writeAudit(trail);
         transaction.commit();
         return true;
+    }
+
+    // Caller holds mutex_ inside a write transaction. A refusal's chain: its
+    // package's when the package exists, else the HUB chain.
+    std::string auditChainOf(const std::string& packageId) {
+        if (!packageId.empty()) {
+            Query select(db_, "SELECT 1 FROM packages WHERE id = ?");
+            select->bindText(1, packageId);
+            if (select->step()) return packageId;
+        }
+        return std::string(core::audit::kHubChain);
+    }
+
+    // Caller holds mutex_ inside a write transaction. Appends the batch's
+    // entries after each chain's head (a chain without one starts at seq 1)
+    // and moves the heads; returns the new heads, by chain.
+    std::vector<core::audit::Head> writeAudit(core::audit::Batch& trail) {
+        std::vector<core::audit::Head> heads;
+        for (auto& [chain, entries] : trail.byChain()) {
+            core::audit::Head head{chain};
+            {
+                Query select(db_, "SELECT seq, hash FROM audit_heads WHERE chain = ?");
+                select->bindText(1, chain);
+                if (select->step()) head = {chain, select->integer(0), select->text(1)};
+            }
+            head = core::audit::link(head, entries);
+            Query insert(db_,
+                         "INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, prev_hash, hash) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            for (const auto& entry : entries) {
+                insert->reset();
+                insert->bindText(1, entry.chain);
+                insert->bindInt(2, entry.seq);
+                insert->bindInt(3, entry.at);
+                insert->bindText(4, entry.kind);
+                insert->bindText(5, entry.actor);
+                insert->bindText(6, entry.subject);
+                insert->bindText(7, entry.detail);
+                insert->bindText(8, entry.prevHash);
+                insert->bindText(9, entry.hash);
+                insert->run();
+            }
+            Query update(db_,
+                         "INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) "
+                         "ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+            update->bindText(1, chain);
+            update->bindInt(2, head.seq);
+            update->bindText(3, head.hash);
+            update->run();
+            heads.push_back(head);
+        }
+        return heads;
     }
 
     std::mutex mutex_;

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include "core/audit_chain.h"
+#include "store/store.h"
+
+// What each kind of write puts into the audit trail, shared by the store
+// backends so that both record the same entries with the same text. Details
+// carry digests of messages, never their bodies.
+namespace hub::store::audit {
+
+// The package's first events; its PACKAGE_RECEIVED entry carries the digest of the package.
+void packageReceived(core::audit::Batch& batch, const NewPackage& package);
+// A permit's state change or note, with its event type as the kind.
+void transition(core::audit::Batch& batch, const PermitTransition& transition);
+void packageState(core::audit::Batch& batch, const std::string& packageId, const std::string& from,
+                  const std::string& to, core::EpochMillis now);
+// One attempt to deliver a call: what was sent and what came back.
+void attempt(core::audit::Batch& batch, const std::string& packageId, const std::string& permit,
+             const std::string& department, const std::string& kind, const std::string& messageId, int number,
+             const AttemptRecord& record);
+void incidentOpened(core::audit::Batch& batch, const std::string& packageId, const std::string& permit,
+                    const std::string& incidentId, const std::string& reason, core::EpochMillis now);
+void certificate(core::audit::Batch& batch, const CertificateRecord& certificate);
+// A department message the hub accepted / refused. A refusal of no known
+// package goes to the HUB chain (`chain`).
+void inbound(core::audit::Batch& batch, const InboundRecord& record);
+void refused(core::audit::Batch& batch, const std::string& chain, const RefusedInbound& refused);
+// An admin action on `subject` (an incident, a department, a token).
+void adminAction(core::audit::Batch& batch, const std::string& chain, core::EpochMillis now, const std::string& actor,
+                 const std::string& subject, std::string detail);
+
+}  // namespace hub::store::audit
