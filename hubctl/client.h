@@ -15,7 +15,7 @@ enum ExitCode : int {
     kExitRefused = 2,      // the hub answered 4xx
     kExitFailed = 3,       // 5xx, connection refused, timeout
     kExitUnsupported = 4,  // the hub does not offer this yet
-    kExitNotReady = 5,     // a watched package ended PARTIALLY_FAILED or WITHDRAWN
+    kExitNotReady = 5,     // a watched package ended PARTIALLY_FAILED or WITHDRAWN; the audit trail is damaged
 };
 
 struct Response {

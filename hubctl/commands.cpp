@@ -10,7 +10,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
 #include <Poco/SHA2Engine.h>
 #include <Poco/String.h>
 
@@ -108,8 +107,16 @@ std::vector<CommandSpec> buildSpecs() {
         {"refused", "", "list department messages the hub refused (admin)",
          "Reads GET /admin/api/callbacks/refused.", {{"limit", "N", "how many, 1 to 500 (default 50)"}}, 0, 0,
          true},
-        {"audit verify", "", "verify the audit trail (admin)",
-         "Reads GET /admin/api/audit/verify. Exit code 4 when the hub does not offer it.", {}, 0, 0, true},
+        {"audit verify", "", "check the audit trail for edited, inserted or deleted entries (admin)",
+         "Reads GET /admin/api/audit/verify: every chain (or only --chain's, with the GLOBAL chain of\n"
+         "anchors) is walked and each entry's hash recomputed. Prints what was checked, the GLOBAL head\n"
+         "(keep it somewhere outside the hub to witness the whole trail) and every problem found.\n"
+         "Exit code 0 when the trail is intact, 5 when it is damaged.",
+         {{"chain", "ID", "check only this chain (a package id, HUB)"}}, 0, 0, true},
+        {"audit chain", "ID", "show one audit chain's entries (admin)",
+         "Reads GET /admin/api/audit/chains/ID: a package's chain, HUB (admin actions on departments\n"
+         "and tokens, refused messages of no known package) or GLOBAL (anchors).",
+         {}, 1, 1, true},
         {"help", "[COMMAND]", "show help", "Shows the overall help, or a command's.", {}, 0, 2, false},
     };
 }
@@ -166,7 +173,7 @@ const char* kExitCodes =
     "  2  the hub refused the request (HTTP 4xx); its problem is printed on stderr\n"
     "  3  the hub or the network failed (HTTP 5xx, connection refused, timeout)\n"
     "  4  this hub does not offer the operation\n"
-    "  5  watch: the package ended PARTIALLY_FAILED or WITHDRAWN\n";
+    "  5  watch: the package ended PARTIALLY_FAILED or WITHDRAWN; audit verify: the trail is damaged\n";
 
 // Parses an integer option within [low, high]; throws UsageError.
 int integerOption(const Invocation& invocation, const std::string& name, int fallback, int low, int high) {
@@ -238,6 +245,7 @@ class Session {
         if (name == "token revoke") return revokeToken();
         if (name == "refused") return refused();
         if (name == "audit verify") return auditVerify();
+        if (name == "audit chain") return auditChain();
         throw UsageError("unknown command '" + name + "'");
     }
 
@@ -502,19 +510,18 @@ class Session {
     }
 
     int auditVerify() {
-        Response response = client_.get("/admin/api/audit/verify");
-        if (response.status == 404) return unsupported("audit verification");
-        return show(response, [&](const Object& answer) {
-            std::string out;
-            for (const auto& name : answer.getNames()) {
-                std::ostringstream value;
-                const auto& member = answer.get(name);
-                if (member.isString()) value << member.convert<std::string>();
-                else Poco::JSON::Stringifier::stringify(member, value);
-                out += name + ": " + value.str() + "\n";
-            }
-            return out;
-        });
+        const std::string chain = invocation_.option("chain", "");
+        Response response = client_.get(withQuery("/admin/api/audit/verify", {{"chain", chain}}));
+        if (routeIsMissing(response) || (response.status == 404 && chain.empty()))
+            return unsupported("audit verification");
+        const int code = show(response, [&](const Object& answer) { return renderAuditVerification(answer); });
+        if (code != kExitSuccess) return code;
+        return parseObject(response.body)->optValue<bool>("ok", false) ? kExitSuccess : kExitNotReady;
+    }
+
+    int auditChain() {
+        return show(client_.get("/admin/api/audit/chains/" + segment(argument(0))),
+                    [&](const Object& answer) { return renderAuditChain(answer); });
     }
 
     const Invocation& invocation_;

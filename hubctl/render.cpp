@@ -354,6 +354,32 @@ std::string renderRefused(const Object& answer) {
     return table.render();
 }
 
+std::string renderAuditVerification(const Object& answer) {
+    const bool ok = answer.optValue<bool>("ok", false);
+    std::string out = std::string("Audit trail: ") + (ok ? "intact" : "DAMAGED") + "\n";
+    out += "Checked    " + text(answer, "chains") + " chain(s), " + text(answer, "entries") + " entries, " +
+           text(answer, "anchors") + " anchor(s)" +
+           (text(answer, "scope") == "all" ? std::string() : " (chain " + text(answer, "scope") + " only)") + "\n";
+    if (auto head = answer.getObject("globalHead"))
+        out += "GLOBAL     seq " + text(*head, "seq") + ", hash " + text(*head, "hash") + "\n";
+    if (ok) return out;
+    out += "Problems   " + text(answer, "problemCount") + "\n";
+    Table table({"CHAIN", "SEQ", "CODE", "DETAIL"});
+    for (const auto& problem : objects(answer, "problems"))
+        table.add({text(*problem, "chain"), text(*problem, "seq"), text(*problem, "code"), text(*problem, "detail")});
+    return out + table.render();
+}
+
+std::string renderAuditChain(const Object& answer) {
+    const auto entries = objects(answer, "entries");
+    if (entries.empty()) return "Chain " + text(answer, "chain") + " has no entries.\n";
+    Table table({"SEQ", "AT", "KIND", "ACTOR", "SUBJECT", "DETAIL"});
+    for (const auto& entry : entries)
+        table.add({text(*entry, "seq"), text(*entry, "at"), text(*entry, "kind"), text(*entry, "actor"),
+                   orDash(text(*entry, "subject")), text(*entry, "detail")});
+    return "Chain " + text(answer, "chain") + "\n" + table.render();
+}
+
 std::string renderProblem(const Problem& problem) {
     std::string out = "error: " + std::to_string(problem.status) + " " + problem.title + "\n";
     if (!problem.detail.empty()) out += "  " + problem.detail + "\n";

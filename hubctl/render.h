@@ -57,6 +57,9 @@ std::string renderDepartments(const Poco::JSON::Object& answer, const Style& sty
 std::string renderDepartment(const Poco::JSON::Object& department, const Style& style);
 std::string renderIssuedToken(const Poco::JSON::Object& token);
 std::string renderRefused(const Poco::JSON::Object& answer);
+// GET /admin/api/audit/verify and /admin/api/audit/chains/{chain}.
+std::string renderAuditVerification(const Poco::JSON::Object& answer);
+std::string renderAuditChain(const Poco::JSON::Object& answer);
 
 // The error text for stderr: status and title, detail, then each error's
 // code, message and location on its own line.

@@ -219,6 +219,11 @@ struct PermitTransition {
     // Who caused it, for the audit trail: "dept:<CODE>", "applicant:<company>";
     // empty for the hub's own work (dispatch outcomes, clocks).
     std::string actor = {};
+    // When not 0: applies only if the permit's updated_at still is this (the
+    // permit was not touched since it was read), else StateConflict. For
+    // notes that change no state, e.g. DEADLINE_MISSED, so that two processes
+    // sweeping at once record it once.
+    core::EpochMillis expectedUpdatedAt = 0;
 };
 
 // An issued permit's certificate (GB/T 36901-style electronic certificate

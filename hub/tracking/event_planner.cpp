@@ -302,6 +302,7 @@ Plan EventPlanner::clocks(const store::PackageView& package, const std::string& 
     clock.overdueSince = now;
     transition.clock = clock;
     transition.eventType = "DEADLINE_MISSED";
+    transition.expectedUpdatedAt = current->updatedAt;  // recorded once, however many processes sweep
     plan.transitions.push_back(std::move(transition));
     return plan;
 }

@@ -343,15 +343,34 @@ BOOST_AUTO_TEST_CASE(roles_are_kept_apart) {
     BOOST_TEST(adminOnApplicant.code == 2, describe(adminOnApplicant));
 }
 
-BOOST_AUTO_TEST_CASE(audit_verify_exits_4_until_the_hub_offers_it) {
-    const auto direct = sharedHub().request("GET", "/admin/api/audit/verify", {{"Authorization", "Bearer " + adminToken()}});
-    auto result = asAdmin({"audit", "verify"});
-    if (direct.status == 404) {
-        BOOST_TEST(result.code == 4, describe(result));
-        BOOST_TEST(contains(result.err, "this hub does not offer audit verification yet"));
-    } else {
-        BOOST_TEST(result.code == (direct.status < 300 ? 0 : direct.status < 500 ? 2 : 3), describe(result));
-    }
+BOOST_AUTO_TEST_CASE(audit_verify_says_intact_or_damaged_and_audit_chain_lists_entries) {
+    submitFresh(sharedHub().issueToken("hubctl-audit-co"), "hubctl-audit-1");
+    auto intact = asAdmin({"audit", "verify"});
+    BOOST_TEST(intact.code == 0, describe(intact));
+    BOOST_TEST(contains(intact.out, "Audit trail: intact"), describe(intact));
+    BOOST_TEST(std::regex_search(intact.out, std::regex("GLOBAL +seq [0-9]+, hash [0-9a-f]{64}")), describe(intact));
+    auto asJson = asAdmin({"audit", "verify", "--json"});
+    BOOST_TEST_REQUIRE(asJson.code == 0, describe(asJson));
+    BOOST_TEST(json(asJson.out)->getValue<bool>("ok"));
+    BOOST_TEST(asAdmin({"audit", "verify", "--chain", "HUB"}).code == 0);
+    auto unknown = asAdmin({"audit", "verify", "--chain", "PKG-NOPE"});
+    BOOST_TEST(unknown.code == 2, describe(unknown));
+
+    auto chain = asAdmin({"audit", "chain", "HUB"});
+    BOOST_TEST(chain.code == 0, describe(chain));
+    BOOST_TEST(std::regex_search(chain.out, std::regex("ADMIN_ACTION +cli +tok_")), describe(chain));
+
+    // One HUB entry edited behind the hub's back: damaged (exit 5), then mended.
+    sharedHub().sql("CREATE TABLE hub_chain_copy AS SELECT * FROM audit_log WHERE chain = 'HUB'");
+    sharedHub().sql("UPDATE audit_log SET actor = 'admin:someone-else' WHERE chain = 'HUB' AND seq = 1");
+    auto damaged = asAdmin({"audit", "verify"});
+    BOOST_TEST(damaged.code == 5, describe(damaged));
+    BOOST_TEST(contains(damaged.out, "Audit trail: DAMAGED"), describe(damaged));
+    BOOST_TEST(std::regex_search(damaged.out, std::regex("\nHUB +1 +ENTRY_ALTERED ")), describe(damaged));
+    BOOST_TEST(asAdmin({"audit", "verify", "--json"}).code == 5);
+    sharedHub().sql("DELETE FROM audit_log WHERE chain = 'HUB' AND seq = 1; "
+                    "INSERT INTO audit_log SELECT * FROM hub_chain_copy WHERE seq = 1; DROP TABLE hub_chain_copy");
+    BOOST_TEST(asAdmin({"audit", "verify"}).code == 0);
 }
 
 BOOST_AUTO_TEST_CASE(pause_and_resume_a_department) {

@@ -238,6 +238,8 @@ const std::vector<ServerRoute> kServerRoutes{
     {"GET", "/admin/api/incidents", "/admin/api/incidents"},
     {"GET", "/admin/api/departments", "/admin/api/departments"},
     {"GET", "/admin/api/callbacks/refused", "/admin/api/callbacks/refused"},
+    {"GET", "/admin/api/audit/verify", "/admin/api/audit/verify"},
+    {"GET", "/admin/api/audit/chains/{chain}", "/admin/api/audit/chains/HUB"},
     {"POST", "/admin/api/tokens", "/admin/api/tokens"},
     {"GET", "/admin/api/overview", "/admin/api/overview"},
     {"GET", "/admin/api/packages", "/admin/api/packages"},
@@ -767,6 +769,24 @@ BOOST_AUTO_TEST_CASE(admin_operations) {
     BOOST_TEST(parseObject(refused.body)->getArray("refused")->size() >= 2u);
     BOOST_TEST(call("GET", "/admin/api/callbacks/refused", "/admin/api/callbacks/refused?limit=0", bearer(admin()))
                    .status == 400);
+
+    // The audit trail: what the cases above did, all of it intact.
+    const auto verified = call("GET", "/admin/api/audit/verify", "/admin/api/audit/verify", bearer(admin()));
+    BOOST_TEST_REQUIRE(verified.status == 200, verified.body);
+    BOOST_TEST(parseObject(verified.body)->getValue<bool>("ok"), verified.body);
+    BOOST_TEST(call("GET", "/admin/api/audit/verify", "/admin/api/audit/verify?chain=HUB", bearer(admin())).status == 200);
+    BOOST_TEST(call("GET", "/admin/api/audit/verify", "/admin/api/audit/verify?chain=PKG-NOPE", bearer(admin())).status ==
+               404);
+    BOOST_TEST(call("GET", "/admin/api/audit/verify", "/admin/api/audit/verify").status == 401);
+    BOOST_TEST(call("GET", "/admin/api/audit/verify", "/admin/api/audit/verify", bearer(applicant())).status == 403);
+    const auto hubChain = call("GET", "/admin/api/audit/chains/{chain}", "/admin/api/audit/chains/HUB", bearer(admin()));
+    BOOST_TEST_REQUIRE(hubChain.status == 200);
+    BOOST_TEST(parseObject(hubChain.body)->getArray("entries")->size() >= 3u);
+    BOOST_TEST(call("GET", "/admin/api/audit/chains/{chain}", "/admin/api/audit/chains/NOPE", bearer(admin())).status ==
+               404);
+    BOOST_TEST(call("GET", "/admin/api/audit/chains/{chain}", "/admin/api/audit/chains/HUB").status == 401);
+    BOOST_TEST(call("GET", "/admin/api/audit/chains/{chain}", "/admin/api/audit/chains/HUB", bearer(applicant()))
+                   .status == 403);
 }
 
 BOOST_AUTO_TEST_CASE(every_documented_operation_was_exercised) {

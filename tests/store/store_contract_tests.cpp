@@ -2457,3 +2457,20 @@ BOOST_AUTO_TEST_CASE(migrating_to_v8_starts_a_chain_for_every_existing_package) 
     BOOST_TEST(store->auditEntries("PKG-V7-AUDIT")[0].seq == 1);
     BOOST_TEST(verifyTrail(*store).ok());
 }
+
+BOOST_AUTO_TEST_CASE(a_transition_expecting_an_older_updated_at_is_a_conflict) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-EXPECT", {});
+    const auto before = permitOf(*store->packageById("PKG-EXPECT"), "P01");
+    auto note = transitionOf("PKG-EXPECT", "P01", core::PermitState::Queued, core::PermitState::Queued, 900);
+    note.eventType = "DEADLINE_MISSED";
+    note.expectedUpdatedAt = before.updatedAt + 1;
+    const auto eventsBefore = store->eventsOf("PKG-EXPECT").size();
+    BOOST_CHECK_THROW(store->applyTransitions("PKG-EXPECT", 900, {note}, {}), StateConflict);
+    note.expectedUpdatedAt = before.updatedAt;
+    store->applyTransitions("PKG-EXPECT", 900, {note}, {});
+    BOOST_TEST(store->eventsOf("PKG-EXPECT").size() == eventsBefore + 1);
+    // The first write moved updated_at: a second one planned from the same read conflicts.
+    BOOST_CHECK_THROW(store->applyTransitions("PKG-EXPECT", 950, {note}, {}), StateConflict);
+    BOOST_TEST(store->eventsOf("PKG-EXPECT").size() == eventsBefore + 1);
+}

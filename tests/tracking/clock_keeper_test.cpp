@@ -152,6 +152,26 @@ BOOST_AUTO_TEST_CASE(deems_a_silent_submission_accepted_once_and_notes_the_misse
     BOOST_TEST(wakeUps == 0);  // nothing was queued for the dispatcher
 }
 
+// Two processes sweeping at once both plan DEADLINE_MISSED from the same
+// read: the second write finds the permit changed and records nothing.
+BOOST_AUTO_TEST_CASE(a_missed_deadline_is_recorded_once_when_two_sweeps_race) {
+    const std::string id = savePackageWithSurveySubmitted(chinaTime(2026, 9, 24, 14));
+    BOOST_TEST(sweepAt(chinaTime(2026, 10, 10, 1)) == 1);  // deemed accepted
+    const core::EpochMillis lateAt = chinaTime(2026, 10, 30, 8);
+    const auto package = store->packageById(id);
+    BOOST_TEST_REQUIRE(package.has_value());
+    const auto first = planner.clocks(*package, "P12", lateAt);
+    const auto second = planner.clocks(*package, "P12", lateAt + 5);
+    BOOST_TEST_REQUIRE(first.transitions.size() == 1u);
+    BOOST_TEST_REQUIRE(second.transitions.size() == 1u);
+    BOOST_TEST(first.transitions[0].expectedUpdatedAt == permitView(id, "P12").updatedAt);
+    store->applyTransitions(id, lateAt, first.transitions, first.followUps);
+    BOOST_CHECK_THROW(store->applyTransitions(id, lateAt + 5, second.transitions, second.followUps),
+                      store::StateConflict);
+    BOOST_TEST(eventsOfType(id, "DEADLINE_MISSED").size() == 1u);
+    BOOST_TEST(permitView(id, "P12").clock.overdueSince == lateAt);
+}
+
 BOOST_AUTO_TEST_CASE(an_empty_store_has_nothing_to_sweep) {
     BOOST_TEST(sweepAt(chinaTime(2026, 12, 1)) == 0);
 }

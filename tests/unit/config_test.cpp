@@ -96,6 +96,7 @@ BOOST_AUTO_TEST_CASE(an_empty_object_gives_the_documented_defaults) {
     BOOST_TEST(config.catalogueFile == dir + "/catalogue.json");
     BOOST_TEST(config.schemasDir == (directory.path() / "schemas").string());
     BOOST_TEST(config.logLevel == "information");
+    BOOST_TEST(config.audit.anchorSeconds == 10);
 }
 
 BOOST_AUTO_TEST_CASE(the_shipped_quickstart_config_loads_with_its_catalogue) {
@@ -165,8 +166,13 @@ BOOST_AUTO_TEST_CASE(out_of_range_values_are_refused) {
     BOOST_TEST(hubConfigError(file).find("intake.maxPackageBytes: must be between 1024") != std::string::npos);
     file = directory.write("hub.json", R"({"logLevel": "loud"})");
     BOOST_TEST(hubConfigError(file).find("logLevel: 'loud' is not one of") != std::string::npos);
+    file = directory.write("hub.json", R"({"audit": {"anchorSeconds": 0}})");
+    BOOST_TEST(hubConfigError(file).find("audit.anchorSeconds: must be between 1") != std::string::npos);
     file = directory.write("hub.json", R"({"server": {"port": 0}})");
     BOOST_TEST(loadHubConfig(file, {}).server.port == 0);
+    file = directory.write("hub.json", R"({"audit": {"anchorSeconds": 2}})");
+    BOOST_TEST(loadHubConfig(file, {}).audit.anchorSeconds == 2);
+    BOOST_TEST(loadHubConfig(file, {{"HUB_AUDIT_ANCHORSECONDS", "30"}}).audit.anchorSeconds == 30);
 }
 
 BOOST_AUTO_TEST_CASE(environment_overrides_win_over_the_file) {

@@ -1199,7 +1199,8 @@ class MysqlStore final : public Store {
         {
             Statement update = prepare(connection,
                                        "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
-                                       "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ?");
+                                       "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ? "
+                                       "AND (? = 0 OR updated_at = ?)");
             update->setString(1, textOf(transition.to));
             if (transition.receiptNumber.empty()) {
                 update->setNull(2, sql::DataType::VARCHAR);
@@ -1210,6 +1211,8 @@ class MysqlStore final : public Store {
             update->setString(4, transition.packageId);
             update->setString(5, transition.permit);
             update->setString(6, textOf(transition.from));
+            update->setInt64(7, transition.expectedUpdatedAt);
+            update->setInt64(8, transition.expectedUpdatedAt);
             // CLIENT_FOUND_ROWS: a matched row counts even when nothing changed
             // (from == to with the same receipt and time).
             if (update->executeUpdate() == 0) throwTransitionRefused(connection, transition);
@@ -1263,7 +1266,9 @@ class MysqlStore final : public Store {
                              " not found");
         }
         throw StateConflict("permit " + transition.permit + " of package " + transition.packageId + " is " +
-                            text(rows, 1) + ", not " + textOf(transition.from));
+                            text(rows, 1) + (text(rows, 1) == textOf(transition.from)
+                                                 ? ", changed since it was read"
+                                                 : ", not " + textOf(transition.from)));
     }
 
     // Every transition must belong to `packageId` (an empty packageId stands for it).

@@ -1035,13 +1035,16 @@ class SqliteStore final : public Store {
         {
             Query update(db_,
                          "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
-                         "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ?");
+                         "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ? "
+                         "AND (? = 0 OR updated_at = ?)");
             update->bindText(1, textOf(transition.to));
             update->bindOptionalText(2, transition.receiptNumber);
             update->bindInt(3, transition.at);
             update->bindText(4, transition.packageId);
             update->bindText(5, transition.permit);
             update->bindText(6, textOf(transition.from));
+            update->bindInt(7, transition.expectedUpdatedAt);
+            update->bindInt(8, transition.expectedUpdatedAt);
             if (update->run() == 0) throwTransitionRefused(transition);
         }
         if (transition.clock) {
@@ -1092,7 +1095,9 @@ class SqliteStore final : public Store {
                              " not found");
         }
         throw StateConflict("permit " + transition.permit + " of package " + transition.packageId + " is " +
-                            select->text(0) + ", not " + textOf(transition.from));
+                            select->text(0) + (select->text(0) == textOf(transition.from)
+                                                   ? ", changed since it was read"
+                                                   : ", not " + textOf(transition.from)));
     }
 
     // Caller holds mutex_ inside a write transaction. Every transition must
