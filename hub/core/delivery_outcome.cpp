@@ -33,6 +33,8 @@ DeliveryOutcome classifyAttempt(const AttemptObservation& observation) {
     if (status >= 400 && status <= 499) return {DeliveryClass::Permanent, "http-4xx", std::nullopt};
     if (status >= 300 && status <= 399) return {DeliveryClass::Permanent, "http-3xx", std::nullopt};
     if (status < 200 || status > 299) return {DeliveryClass::Permanent, "http-status-unknown", std::nullopt};
+    if (!observation.responseValid && observation.responseMalformed)
+        return {DeliveryClass::Retryable, "malformed-response", std::nullopt};
     if (!observation.responseValid) return {DeliveryClass::Permanent, "invalid-response", std::nullopt};
     if (observation.hasDecision) return {DeliveryClass::Decided, "decided", std::nullopt};
     if (observation.hasReceipt) return {DeliveryClass::Acknowledged, "acknowledged", std::nullopt};

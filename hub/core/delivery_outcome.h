@@ -18,6 +18,11 @@ struct AttemptObservation {
     bool hasReceipt = false;      // the department returned a receipt number
     bool hasDecision = false;     // the department decided synchronously
     std::optional<EpochMillis> retryAfterMs;  // from Retry-After, see parseRetryAfter
+    // A 2xx body that could not be read at all (not well-formed, cut short):
+    // the department may have processed the call, and asking again with the
+    // same message id gets its stored answer, so it is retried. A readable
+    // body in the wrong shape (schema, unknown status) is not.
+    bool responseMalformed = false;
 };
 
 enum class DeliveryClass {

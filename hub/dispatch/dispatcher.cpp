@@ -271,6 +271,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
             observation.hasReceipt = !event->receiptNumber.empty();
             observation.hasDecision = event->outcome != adapter::Outcome::Acknowledged;
         } else {
+            observation.responseMalformed = mapped.failure->kind == adapter::MappingFailureKind::Malformed;
             answerProblem = std::string(adapter::toString(mapped.failure->kind)) + ": " + mapped.failure->message;
         }
     }

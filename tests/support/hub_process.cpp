@@ -84,13 +84,13 @@ HubProcess::HubProcess(StoreChoice store, const std::string& intakeConfig, const
     std::string storeJson;
     if (store.kind == "mysql") {
         auto env = readEnvFile(store.mariadbEnvFile);
-        const std::string database = "hub_it_" + randomSuffix();
+        const std::string database = store.database.empty() ? "hub_it_" + randomSuffix() : store.database;
         Poco::Process::Env clientEnv{{"MYSQL_PWD", env.at("HUB_TEST_MYSQL_PASSWORD")}};
         sqlClient_ = {"mariadb", "--protocol=TCP", "-h", env.at("HUB_TEST_MYSQL_HOST"), "-P",
                       env.at("HUB_TEST_MYSQL_PORT"), "-u", env.at("HUB_TEST_MYSQL_USER")};
         sqlClientEnvironment_ = clientEnv;
         std::vector<std::string> create(sqlClient_.begin() + 1, sqlClient_.end());
-        create.insert(create.end(), {"-e", "CREATE DATABASE " + database + " CHARACTER SET utf8mb4"});
+        create.insert(create.end(), {"-e", "CREATE DATABASE IF NOT EXISTS " + database + " CHARACTER SET utf8mb4"});
         auto handle = Poco::Process::launch("mariadb", create, workDir_, nullptr, nullptr, nullptr, clientEnv);
         sqlClient_.insert(sqlClient_.end(), {"--batch", "--skip-column-names", database});
         if (handle.wait() != 0) throw std::runtime_error("could not create test database " + database);
@@ -133,6 +133,14 @@ HubProcess::~HubProcess() {
 
 void HubProcess::start() {
     Poco::File(workDir_ + "/port").exists() && (Poco::File(workDir_ + "/port").remove(), true);
+    if (port_ != 0) {
+        std::string config = readFile(configFile_);
+        const std::string unpinned = R"("port": 0,)";
+        if (auto at = config.find(unpinned); at != std::string::npos) {
+            config.replace(at, unpinned.size(), R"("port": )" + std::to_string(port_) + ",");
+            std::ofstream(configFile_, std::ios::trunc) << config;
+        }
+    }
     handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
         "/bin/sh", {"-c", "exec \"$0\" --config \"$1\" >>\"$2\" 2>&1", hubBinary(), configFile_, logFile_}, workDir_,
         nullptr, nullptr, nullptr, environment_));

@@ -25,6 +25,9 @@ struct HttpResponse {
 struct StoreChoice {
     std::string kind = "sqlite";
     std::string mariadbEnvFile;  // for "mysql": the KEY=VALUE file the fixture wrote
+    // For "mysql": the database to use (created when missing), so that several
+    // hub processes share one; empty: a fresh database of its own.
+    std::string database = {};
 };
 
 // Runs the real `hub` binary on a free loopback port with a configuration it
@@ -44,7 +47,9 @@ class HubProcess {
     HubProcess(const HubProcess&) = delete;
     HubProcess& operator=(const HubProcess&) = delete;
 
-    // Starts the server and waits (bounded) until /readyz answers 200.
+    // Starts the server and waits (bounded) until /readyz answers 200. A
+    // restart listens on the port of the first start (callbacks addressed to
+    // it keep arriving).
     void start();
     // SIGKILL, no chance to clean up.
     void kill();
@@ -67,6 +72,9 @@ class HubProcess {
                          bool chunked = false) const;
 
     int port() const { return port_; }
+    // The running process's id (0 when not running).
+    int pid() const { return handle_ ? static_cast<int>(handle_->id()) : 0; }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     const std::string& workDirectory() const { return workDir_; }
     std::string logTail() const;
 

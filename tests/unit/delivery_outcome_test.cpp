@@ -104,6 +104,12 @@ BOOST_AUTO_TEST_CASE(reasons_name_the_rule_that_applied) {
     BOOST_TEST(reason(200, true, false, false) == "no-receipt-or-decision");
     BOOST_TEST(reason(200, false, true, true) == "invalid-response");
     BOOST_TEST(reason(204, false, false, false) == "invalid-response");
+    AttemptObservation cutShort{Transport::Ok, 200, false, false, false, std::nullopt};
+    cutShort.responseMalformed = true;
+    BOOST_TEST(classifyAttempt(cutShort).reason == "malformed-response");
+    BOOST_TEST((classifyAttempt(cutShort).deliveryClass == DeliveryClass::Retryable));
+    cutShort.httpStatus = 400;  // the status decides first
+    BOOST_TEST((classifyAttempt(cutShort).deliveryClass == DeliveryClass::Permanent));
     BOOST_TEST(reason(301, true, true, true) == "http-3xx");
     BOOST_TEST(reason(404, true, true, true) == "http-4xx");
     BOOST_TEST(reason(408, false, false, false) == "http-408");
