@@ -155,9 +155,12 @@ struct ParseResult {
     bool ok() const { return failure == ParseFailure::None; }
 };
 
-// Parses untrusted bytes safely: UTF-8 only, no network, no DTD (any DOCTYPE
-// stops the parser before its declarations are read), no entity substitution,
-// a depth limit, no libxml2 size relaxations (XML_PARSE_HUGE is never set).
+// Parses untrusted bytes safely: UTF-8 only (strictly: no overlong forms, no
+// surrogates), no NUL byte, no network, no DTD (any DOCTYPE stops the parser
+// before its declarations are read), no entity substitution, a depth limit,
+// at most 256 attributes and namespace declarations per element, line ends
+// normalised to LF first, no libxml2 size relaxations (XML_PARSE_HUGE is never
+// set: a single text node over 10,000,000 bytes is refused).
 // Thread-safe; never throws for bad input.
 ParseResult parseSafely(std::string_view bytes, const ParseOptions& options = {});
 
