@@ -395,7 +395,7 @@ DepartmentAdapters loadDepartments(const std::string& adaptersDir, const std::st
             auto& compiled = compiledByFile[path];
             if (!compiled) {
                 compiled = compileOrFail(where, "stylesheets." + kind,
-                                         [&] { return std::make_shared<const xml::Stylesheet>(path); });
+                                         [&file = path] { return std::make_shared<const xml::Stylesheet>(file); });
             }
             stylesheets.emplace(kind, compiled);
         }
