@@ -289,7 +289,8 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
             channel.breaker.recordFailure();
             attempt.error = shortError(sent.failure != transport::TransportResult::Failure::None
                                            ? std::string(transport::toString(sent.failure)) + ": " + sent.error
-                                           : "HTTP " + std::to_string(sent.httpStatus));
+                                           : "HTTP " + std::to_string(sent.httpStatus) +
+                                                 (answerProblem.empty() ? "" : ": " + answerProblem));
             return retryOrPark(dispatch, channel.retry, attempt, outcome.retryAfterMs);
         case core::DeliveryClass::Permanent:
             break;
@@ -316,7 +317,7 @@ DeliveryReport Dispatcher::retryOrPark(const store::LeasedDispatch& dispatch, co
         return {dispatch.messageId, dispatch.department, "LEASE_LOST", "lease lost before rescheduling"};
     log().warning("package=%s permit=%s department=%s message=%s attempt %d failed (%s), retry in %?dms",
                   dispatch.packageId, dispatch.permit, dispatch.department, dispatch.messageId, attempt.attempt,
-                  attempt.error, static_cast<long long>(*next - clock_.now()));
+                  attempt.error, static_cast<std::int64_t>(*next - clock_.now()));
     return {dispatch.messageId, dispatch.department, "RETRY", attempt.error};
 }
 

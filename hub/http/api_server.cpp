@@ -216,6 +216,13 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             uri = Poco::URI(request.getURI());
             route = routeOf(uri.getPath());
             reply = dispatch(request, uri, route, company);
+        } catch (const store::StoreError& error) {
+            // The store is unreachable (e.g. while checking the token): the
+            // request was not carried out; the client may retry.
+            log_.warning("request %s %s: store unavailable: %s", request.getMethod(), request.getURI(),
+                         std::string(error.what()));
+            reply = problemReply(ErrorKind::Unavailable, "Service unavailable",
+                                 "The hub cannot reach its database; retry shortly.");
         } catch (const std::exception& error) {
             log_.error("request %s %s failed: %s", request.getMethod(), request.getURI(), std::string(error.what()));
             reply = problemReply(ErrorKind::Internal, "Internal error", "The hub failed to answer; see its log.");

@@ -21,7 +21,7 @@ int AuditAnchor::anchorOnce() {
         total += anchored;
         if (anchored > 0)
             log().information("audit anchored %d chain(s); GLOBAL head seq=%?d hash=%s", anchored,
-                              static_cast<long long>(global.seq), global.hash);
+                              static_cast<std::int64_t>(global.seq), global.hash);
         if (anchored < kRound) return total;
     }
 }

@@ -235,6 +235,22 @@ BOOST_AUTO_TEST_CASE(a_retryable_failure_backs_off_and_retries_with_the_same_mes
     BOOST_TEST(attempts[2].record.outcome == "ACKNOWLEDGED");
 }
 
+BOOST_AUTO_TEST_CASE(a_garbled_answer_is_retried_and_a_readable_wrong_one_is_not) {
+    const std::string id = savePackage();
+    transports["SAMR"]->script.push_back(sample("samr", "response-accepted.xml"));
+    transports["CCS"]->script.push_back(answer(200, "<SurveyAcknowledgement xmlns=\"urn:licensing-hub:dept:ccs:v1\"><Mess"));
+    transports["CCS"]->script.push_back(sample("ccs", "response-ack.xml"));
+    BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "RETRY");
+    auto attempts = store->attemptsOf(dispatchOf(id, "P12").messageId);
+    BOOST_TEST_REQUIRE(attempts.size() == 1u);
+    BOOST_TEST(attempts[0].record.outcome == "RETRYABLE");
+    BOOST_TEST(attempts[0].record.error.find("MALFORMED") != std::string::npos, attempts[0].record.error);
+    clock.advance(60'000);
+    BOOST_TEST(resultFor(dispatcher->runOnce(), "CCS") == "ACKNOWLEDGED");
+    BOOST_TEST(stateOf(id, "P12") == core::PermitState::Submitted);
+    BOOST_TEST(store->listIncidents(true).empty());
+}
+
 BOOST_AUTO_TEST_CASE(retry_after_is_honoured) {
     const std::string id = savePackage();
     auto busy = answer(429);
@@ -271,7 +287,7 @@ BOOST_AUTO_TEST_CASE(the_last_retryable_failure_becomes_an_incident_an_admin_can
 BOOST_AUTO_TEST_CASE(non_retryable_answers_become_incidents_at_once) {
     const std::string id = savePackage();
     transports["CCS"]->script.push_back(answer(400, "bad request"));
-    transports["SAMR"]->script.push_back(sample("samr", "malformed-callback.xml"));
+    transports["SAMR"]->script.push_back(sample("samr", "invalid-callback.xml"));  // readable, not valid
     auto reports = dispatcher->runOnce();
     BOOST_TEST(resultFor(reports, "CCS") == "INCIDENT");
     BOOST_TEST(resultFor(reports, "SAMR") == "INCIDENT");
