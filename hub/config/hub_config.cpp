@@ -48,6 +48,8 @@ const SchemaNode& hubSchema() {
                        {"threads", leaf(Integer)},
                        {"maxQueued", leaf(Integer)},
                        {"portFile", leaf(String)},
+                       {"rateLimitPerSecond", leaf(Integer)},
+                       {"rateLimitBurst", leaf(Integer)},
                    })},
         {"store", section({
                       {"kind", leaf(String)},
@@ -318,6 +320,8 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
     server.threads = reader.integer32("server.threads", server.threads, 1, 1024);
     server.maxQueued = reader.integer32("server.maxQueued", server.maxQueued, 1);
     server.portFile = resolvePath(dir, reader.string("server.portFile", server.portFile));
+    server.rateLimitPerSecond = reader.integer32("server.rateLimitPerSecond", server.rateLimitPerSecond, 0, 1000000);
+    server.rateLimitBurst = reader.integer32("server.rateLimitBurst", server.rateLimitBurst, 1, 1000000);
 
     StoreConfig& store = config.store;
     store.kind = reader.string("store.kind", store.kind);

@@ -24,6 +24,11 @@ struct ServerConfig {
     int threads = 16;
     int maxQueued = 256;
     std::string portFile;       // optional: the bound port is written here at start
+    // Requests per second each API token may make (a token bucket of
+    // rateLimitBurst, per process); 0: no limit. Department callbacks,
+    // authenticated by their signatures, are not limited.
+    int rateLimitPerSecond = 100;
+    int rateLimitBurst = 200;
 };
 
 struct SqliteConfig {

@@ -296,6 +296,14 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
             return problemReply(ErrorKind::Unauthenticated, "Unauthenticated",
                                 "Send a valid token as 'Authorization: Bearer <token>'.");
         company = principal->subject;
+        if (auto wait = dependencies_.rateLimiter.admit(principal->tokenId, dependencies_.clock.now())) {
+            Reply limited = service::problemReply(service::problem(
+                ErrorKind::TooManyRequests, "Too many requests",
+                "This token made more requests than its rate limit allows; retry after the Retry-After delay.",
+                {{"RATE_LIMITED", "Rate limit of the token " + principal->tokenId + " reached.", {"header:Authorization", 0}}}));
+            limited.retryAfterSeconds = static_cast<int>((*wait + 999) / 1000);
+            return limited;
+        }
         if (route.admin()) {
             if (principal->role != "admin")
                 return problemReply(ErrorKind::Forbidden, "Forbidden", "This token may not use the admin API.");
@@ -514,6 +522,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         const auto status = static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status);
         response.setStatusAndReason(status, Poco::Net::HTTPResponse::getReasonForStatus(status));
         if (!reply.location.empty()) response.set("Location", reply.location);
+        if (reply.retryAfterSeconds > 0) response.set("Retry-After", std::to_string(reply.retryAfterSeconds));
         if (reply.replayed) response.set("Idempotent-Replayed", "true");
         if (reply.status == 405) response.set("Allow", route.allowed);
         if (reply.status == 401) response.set("WWW-Authenticate", "Bearer realm=\"licensing-hub\"");

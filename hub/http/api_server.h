@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "config/hub_config.h"
+#include "core/clock.h"
+#include "core/rate_limiter.h"
 #include "observability/metrics.h"
 #include "service/admin_service.h"
 #include "service/application_service.h"
@@ -31,6 +33,8 @@ struct ApiDependencies {
     std::size_t maxBodyBytes;      // bodies above this are refused with 413 before being read
     std::string webDir;            // the dashboard's files are webDir/admin/…; empty: no dashboard
     observability::HubMetrics& metrics;  // counted here and served at /metrics
+    core::RateLimiter& rateLimiter;      // per API token
+    const core::Clock& clock;            // for the rate limiter
 };
 
 // The hub's one HTTP listener: the applicant API, health and readiness.

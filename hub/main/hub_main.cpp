@@ -255,9 +255,10 @@ class HubApplication final : public Poco::Util::ServerApplication {
                                                 settings.tracking.callbackMaxSkewSeconds * 1000LL, wakeDispatcher);
         hub::service::AdminService admin(*store, clock, tokens, planner, applications, nullptr);
         hub::observability::HubMetrics metrics;
+        hub::core::RateLimiter rateLimiter(settings.server.rateLimitPerSecond, settings.server.rateLimitBurst);
         hub::http::ApiServer server(settings.server, {applications, tokens, admin, callbacks, *store,
                                                       static_cast<std::size_t>(settings.intake.maxPackageBytes),
-                                                      settings.webDir, metrics});
+                                                      settings.webDir, metrics, rateLimiter, clock});
 
         hub::core::SeededRandomSource random;
         hub::dispatch::DispatcherSettings dispatchSettings;

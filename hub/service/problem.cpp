@@ -13,6 +13,7 @@ int httpStatusOf(ErrorKind kind) {
         case ErrorKind::PayloadTooLarge: return 413;
         case ErrorKind::UnsupportedMediaType: return 415;
         case ErrorKind::Unprocessable: return 422;
+        case ErrorKind::TooManyRequests: return 429;
         case ErrorKind::Unavailable: return 503;
         case ErrorKind::Internal: return 500;
     }

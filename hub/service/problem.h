@@ -18,6 +18,7 @@ enum class ErrorKind {
     PayloadTooLarge,        // 413
     UnsupportedMediaType,   // 415
     Unprocessable,          // 422: schema or semantic errors; Idempotency-Key reused
+    TooManyRequests,        // 429: the token's rate limit
     Unavailable,            // 503: store unreachable
     Internal,               // 500: a defect; details only in the log
 };

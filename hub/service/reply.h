@@ -16,6 +16,7 @@ struct Reply {
     std::string location;                        // Location header, empty when none
     std::string json;                            // the body
     bool replayed = false;                       // answered from an earlier identical request
+    int retryAfterSeconds = 0;                   // Retry-After header when > 0 (not kept for replays)
 };
 
 // The RFC 9457 body for a problem, as a Reply with application/problem+json:

@@ -518,3 +518,23 @@ BOOST_AUTO_TEST_CASE(the_dashboard_is_served_without_any_other_file) {
     BOOST_TEST(hubUnderTest().request("GET", "/admin/index.php").status == 404);
     BOOST_TEST(hubUnderTest().request("POST", "/admin/index.html").status == 405);
 }
+
+BOOST_AUTO_TEST_CASE(each_token_has_its_own_rate_limit_and_is_told_when_to_come_back) {
+    // A hub of its own with a small limit: 1 request per second, bursts of 3.
+    HubProcess limited(storeFromArguments(), {}, R"("enabled": false)",
+                       {{"HUB_SERVER_RATELIMITPERSECOND", "1"}, {"HUB_SERVER_RATELIMITBURST", "3"}});
+    limited.start();
+    const std::string first = limited.issueToken("limited-a");
+    const std::string second = limited.issueToken("limited-b");
+    const std::map<std::string, std::string> asFirst{{"Authorization", "Bearer " + first}};
+    for (int i = 0; i < 3; ++i) BOOST_TEST(limited.request("GET", "/api/v1/applications", asFirst).status == 200);
+    auto refused = limited.request("GET", "/api/v1/applications", asFirst);
+    BOOST_TEST(refused.status == 429, refused.body);
+    BOOST_TEST(refused.header("retry-after") == "1");
+    BOOST_TEST(refused.body.find("RATE_LIMITED") != std::string::npos, refused.body);
+    // Another token is not held back, nor are unauthenticated probes.
+    BOOST_TEST(limited.request("GET", "/api/v1/applications", {{"Authorization", "Bearer " + second}}).status == 200);
+    BOOST_TEST(limited.request("GET", "/healthz").status == 200);
+    // A bad token is refused before the limit is looked at.
+    BOOST_TEST(limited.request("GET", "/api/v1/applications", {{"Authorization", "Bearer hub_nope"}}).status == 401);
+}
