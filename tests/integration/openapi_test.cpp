@@ -789,6 +789,41 @@ BOOST_AUTO_TEST_CASE(admin_operations) {
                    .status == 403);
 }
 
+// Every route against every role it is not for: no token 401, the applicant
+// on the admin API 403, the admin on the applicant API 403, a department
+// (whose messages carry a signature, not a token) nowhere but its callbacks.
+BOOST_AUTO_TEST_CASE(each_role_is_refused_everything_that_is_not_its_own) {
+    int checked = 0;
+    for (const auto& route : kServerRoutes) {
+        const bool open = route.path == "/healthz" || route.path == "/readyz" || route.path == "/metrics" ||
+                          (route.path.rfind("/admin", 0) == 0 && route.path.rfind("/admin/api/", 0) != 0);
+        if (open) continue;
+        const std::string body = route.method == "POST" ? "{}" : "";
+        if (route.path == "/api/v1/departments/{dept}/callbacks") {
+            // Tokens mean nothing here: only the department's signature counts.
+            for (const auto& token : {applicant(), admin()}) {
+                const auto answer = call(route.method, route.path, "/api/v1/departments/CCS/callbacks",
+                                         bearer(token, {{"Content-Type", "application/xml"}}), "<x/>");
+                BOOST_TEST(answer.status == 401, route.path << " with a token: " << answer.status);
+            }
+            ++checked;
+            continue;
+        }
+        const auto anonymous = call(route.method, route.path, route.example, {}, body);
+        BOOST_TEST(anonymous.status == 401, route.method << " " << route.example << " without a token: " << anonymous.status);
+        // A department's signature headers are no token either.
+        const auto signedOnly = call(route.method, route.path, route.example,
+                                     {{"X-Hub-Timestamp", "1"}, {"X-Hub-Signature", "sha256=00"}}, body);
+        BOOST_TEST(signedOnly.status == 401, route.method << " " << route.example << " signed: " << signedOnly.status);
+        const bool adminRoute = route.path.rfind("/admin/api/", 0) == 0;
+        const auto wrongRole = call(route.method, route.path, route.example,
+                                    bearer(adminRoute ? applicant() : admin(), {{"Content-Type", "application/json"}}), body);
+        BOOST_TEST(wrongRole.status == 403, route.method << " " << route.example << " with the other role: " << wrongRole.status);
+        ++checked;
+    }
+    BOOST_TEST(checked == 22);  // every route but health, readiness, metrics and the dashboard's files
+}
+
 BOOST_AUTO_TEST_CASE(every_documented_operation_was_exercised) {
     Object::Ptr paths = document().root()->getObject("paths");
     std::vector<std::string> templates;
