@@ -1,5 +1,7 @@
 #include "tracking/clock_keeper.h"
 
+#include <set>
+
 #include <Poco/Logger.h>
 
 namespace hub::tracking {
@@ -40,6 +42,24 @@ int ClockKeeper::sweepOnce() {
         queued = queued || !plan.followUps.dispatches.empty();
         log().information("package=%s permit=%s department=%s %s", package->id, location.permit.permit,
                           location.permit.department, plan.detail);
+    }
+    // Waiting permits whose prerequisites were all issued (or one failed) by
+    // writers that raced: see EventPlanner::reconcile.
+    std::set<std::string> reconciled;
+    for (const auto& location : store_.permitsInStates({PermitState::Waiting}, kSweepLimit)) {
+        if (!reconciled.insert(location.packageId).second) continue;
+        auto package = store_.packageById(location.packageId);
+        if (!package) continue;
+        const Plan plan = planner_.reconcile(*package, clock_.now());
+        if (plan.verdict != Verdict::Applied) continue;
+        try {
+            store_.applyTransitions(package->id, clock_.now(), plan.transitions, plan.followUps);
+        } catch (const store::StateConflict&) {
+            continue;
+        }
+        ++changed;
+        queued = queued || !plan.followUps.dispatches.empty();
+        log().warning("package=%s %s", package->id, plan.detail);
     }
     if (queued && onNewDispatches_) onNewDispatches_();
     return changed;

@@ -213,6 +213,37 @@ void EventPlanner::addConsequences(Plan& plan, const store::PackageView& package
             {ids_.messageId(), "", std::string(kApplicantDepartment), std::string(kNotifyReady), now, {}});
 }
 
+Plan EventPlanner::reconcile(const store::PackageView& package, core::EpochMillis now) const {
+    Plan plan;
+    if (package.state == core::PackageState::Withdrawn) return plan;
+    bool waiting = false;
+    for (const auto& view : package.permits) waiting = waiting || view.state == PermitState::Waiting;
+    if (!waiting) return plan;
+    auto statuses = statusesOf(package);
+    for (const auto& view : package.permits) {
+        for (const auto& consequence : core::consequencesOf(catalogue_, statuses, view.permit)) {
+            bool still = false;
+            for (const auto& status : statuses)
+                still = still || (status.permit == consequence.permit && status.state == consequence.from);
+            if (!still) continue;
+            plan.transitions.push_back({package.id, consequence.permit, consequence.from, consequence.to, {},
+                                        consequence.reason, now});
+            for (auto& status : statuses)
+                if (status.permit == consequence.permit) status.state = consequence.to;
+            if (consequence.to == PermitState::Queued) {
+                const core::PermitItem* item = catalogue_.findPermit(consequence.permit);
+                plan.followUps.dispatches.push_back(
+                    {ids_.messageId(), consequence.permit, item ? item->department : "", "SUBMIT", now, {}});
+            }
+        }
+    }
+    if (plan.transitions.empty()) return plan;
+    plan.verdict = Verdict::Applied;
+    plan.detail = std::to_string(plan.transitions.size()) + " waiting permit(s) released or blocked on reconciliation";
+    plan.followUps.packageState = core::derivePackageState(statuses, false);
+    return plan;
+}
+
 Plan EventPlanner::correction(const store::PackageView& package, const std::string& permit,
                               const std::string& supplementXml, core::EpochMillis now) const {
     Plan plan;

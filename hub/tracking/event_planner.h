@@ -86,6 +86,13 @@ class EventPlanner {
     // permit past its decision deadline is noted DEADLINE_MISSED once.
     // NoChange when neither is due.
     Plan clocks(const store::PackageView& package, const std::string& permit, core::EpochMillis now) const;
+    // What the package's permits as stored imply for its WAITING permits: the
+    // ones whose needs are all issued become QUEUED (with their SUBMIT
+    // calls), the ones depending on a failure BLOCKED. Two permits issued at
+    // the same moment by two writers each plan from a package where the other
+    // is not issued yet, so neither releases what needs both; the clock
+    // keeper's sweep runs this to release it. NoChange when nothing is due.
+    Plan reconcile(const store::PackageView& package, core::EpochMillis now) const;
 
     const core::Catalogue& catalogue() const { return catalogue_; }
     const core::WorkingCalendar& calendar() const { return calendar_; }

@@ -172,6 +172,30 @@ BOOST_AUTO_TEST_CASE(a_missed_deadline_is_recorded_once_when_two_sweeps_race) {
     BOOST_TEST(permitView(id, "P12").clock.overdueSince == lateAt);
 }
 
+// P03 needs P02, P06 and P07. Two writers issued P02 and P07 at the same
+// moment, each planning from a package where the other was not issued yet, so
+// neither released P03: the sweep does.
+BOOST_AUTO_TEST_CASE(a_waiting_permit_left_behind_by_racing_writers_is_released_by_the_sweep) {
+    const std::string id = savePackageWithSurveySubmitted(chinaTime(2026, 9, 24, 14));
+    const core::EpochMillis at = chinaTime(2026, 9, 25, 10);
+    std::vector<store::PermitTransition> issued;
+    for (const auto* permit : {"P02", "P06", "P07"})
+        issued.push_back({id, permit, PermitState::Waiting, PermitState::Issued, {}, "issued", at});
+    store->applyTransitions(id, at, issued, {});
+    BOOST_TEST(permitView(id, "P03").state == PermitState::Waiting);
+    const auto dispatchesBefore = store->dispatchesOf(id).size();
+
+    BOOST_TEST(sweepAt(at + 1000) == 1);
+    BOOST_TEST(permitView(id, "P03").state == PermitState::Queued);
+    BOOST_TEST(permitView(id, "P09").state == PermitState::Queued);  // needs P06 only
+    BOOST_TEST(permitView(id, "P04").state == PermitState::Waiting); // needs P01 too
+    BOOST_TEST(store->dispatchesOf(id).size() == dispatchesBefore + 2);
+    BOOST_TEST(wakeUps == 1);
+    // Nothing more to release: the next sweep changes nothing.
+    BOOST_TEST(sweepAt(at + 2000) == 0);
+    BOOST_TEST(store->dispatchesOf(id).size() == dispatchesBefore + 2);
+}
+
 BOOST_AUTO_TEST_CASE(an_empty_store_has_nothing_to_sweep) {
     BOOST_TEST(sweepAt(chinaTime(2026, 12, 1)) == 0);
 }
