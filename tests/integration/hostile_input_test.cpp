@@ -51,7 +51,13 @@ constexpr int kMaxXmlDepth = 64;
 // a small multiple of 16 MiB, on top of a baseline of about 30 MB: 300 MB
 // leaves room for allocator slack while catching any expansion attack (one
 // billion laughs alone would need gigabytes).
+#if defined(__SANITIZE_ADDRESS__)
+// The sanitizer build (hub and test alike): AddressSanitizer's shadow memory
+// and its 256 MB quarantine of freed blocks come on top.
+constexpr long kMaxResidentKb = 900 * 1024;
+#else
 constexpr long kMaxResidentKb = 300 * 1024;
+#endif
 // No single attack may take longer than this (a hang shows up here rather
 // than as the 30 s client timeout). The slowest legitimate case, a 10 MB
 // attachment, takes about 3 s in a debug build.
