@@ -13,6 +13,7 @@
 #include "core/circuit_breaker.h"
 #include "core/permit_clock.h"
 #include "dispatch/dispatcher.h"
+#include "store/audit_entries.h"
 
 namespace hub::service {
 namespace {
@@ -435,20 +436,10 @@ std::vector<observability::GaugeFamily> AdminService::gauges() {
 
 Reply AdminService::verifyAudit(const std::string& chain) {
     namespace trail = core::audit;
-    const std::string global(trail::kGlobalChain);
     try {
-        std::vector<std::string> chains;
-        if (chain.empty()) {
-            chains = store_.auditChains();
-        } else {
-            if (!store_.auditHead(chain) && store_.auditEntries(chain).empty())
-                return problemReply(problem(ErrorKind::NotFound, "Not found", "No audit chain " + chain + "."));
-            chains = {chain};
-        }
-        trail::Verifier verifier(store_.auditEntries(global), store_.auditHead(global));
-        for (const auto& name : chains)
-            if (name != global) verifier.check(name, store_.auditEntries(name), store_.auditHead(name));
-        const trail::Report report = verifier.finish(chain.empty());
+        if (!chain.empty() && !store_.auditHead(chain) && store_.auditEntries(chain).empty())
+            return problemReply(problem(ErrorKind::NotFound, "Not found", "No audit chain " + chain + "."));
+        const trail::Report report = store::audit::verifyTrail(store_, chain);
         Object json(Poco::JSON_PRESERVE_KEY_ORDER);
         json.set("ok", report.ok());
         json.set("scope", chain.empty() ? std::string("all") : chain);

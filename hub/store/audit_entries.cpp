@@ -79,4 +79,36 @@ void adminAction(core::audit::Batch& batch, const std::string& chain, core::Epoc
     batch.add(chain, now, trail::kAdminAction, actorOf(actor), subject, std::move(detail));
 }
 
+void departmentPause(core::audit::Batch& batch, core::EpochMillis now, const std::string& actor,
+                     const std::string& department, bool paused, const std::string& note) {
+    adminAction(batch, std::string(trail::kHubChain), now, actor, department,
+                paused ? "pause department: " + note : "resume department");
+}
+
+void tokenIssued(core::audit::Batch& batch, const ApiToken& token, const std::string& actor) {
+    adminAction(batch, std::string(trail::kHubChain), token.createdAt, actor, token.tokenId,
+                "issue token role=" + token.role + " subject=" + token.subject);
+}
+
+void tokenRevoked(core::audit::Batch& batch, core::EpochMillis now, const std::string& actor,
+                  const std::string& tokenId, bool wasValid) {
+    adminAction(batch, std::string(trail::kHubChain), now, actor, tokenId,
+                wasValid ? "revoke token" : "revoke token (already revoked)");
+}
+
+void incidentClosed(core::audit::Batch& batch, const std::string& packageId, core::EpochMillis now,
+                    const std::string& actor, const std::string& incidentId, std::string_view state,
+                    const std::string& note) {
+    const std::string verb = state == "RETRIED" ? "retry" : state == "CANCELLED" ? "cancel" : "resolve";
+    adminAction(batch, packageId, now, actor, incidentId, verb + " incident" + (note.empty() ? "" : ": " + note));
+}
+
+core::audit::Report verifyTrail(Store& store, const std::string& chain) {
+    const std::string global(trail::kGlobalChain);
+    trail::Verifier verifier(store.auditEntries(global), store.auditHead(global));
+    for (const auto& name : chain.empty() ? store.auditChains() : std::vector<std::string>{chain})
+        if (name != global) verifier.check(name, store.auditEntries(name), store.auditHead(name));
+    return verifier.finish(chain.empty());
+}
+
 }  // namespace hub::store::audit

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/audit_chain.h"
 #include "store/store.h"
@@ -30,5 +31,19 @@ void refused(core::audit::Batch& batch, const std::string& chain, const RefusedI
 // An admin action on `subject` (an incident, a department, a token).
 void adminAction(core::audit::Batch& batch, const std::string& chain, core::EpochMillis now, const std::string& actor,
                  const std::string& subject, std::string detail);
+// The admin actions the stores record, with their wording.
+void departmentPause(core::audit::Batch& batch, core::EpochMillis now, const std::string& actor,
+                     const std::string& department, bool paused, const std::string& note);
+void tokenIssued(core::audit::Batch& batch, const ApiToken& token, const std::string& actor);
+void tokenRevoked(core::audit::Batch& batch, core::EpochMillis now, const std::string& actor,
+                  const std::string& tokenId, bool wasValid);
+// `state` is the incident's state after: RETRIED, CANCELLED or RESOLVED.
+void incidentClosed(core::audit::Batch& batch, const std::string& packageId, core::EpochMillis now,
+                    const std::string& actor, const std::string& incidentId, std::string_view state,
+                    const std::string& note);
+
+// Checks the whole trail (`chain` empty) or one chain with the GLOBAL chain
+// of anchors, one chain in memory at a time. Throws StoreError.
+core::audit::Report verifyTrail(Store& store, const std::string& chain = {});
 
 }  // namespace hub::store::audit

@@ -32,14 +32,7 @@ int ClockKeeper::sweepOnce() {
         auto package = store_.packageById(location.packageId);
         if (!package) continue;
         const Plan plan = planner_.clocks(*package, location.permit.permit, clock_.now());
-        if (plan.verdict != Verdict::Applied) continue;
-        try {
-            store_.applyTransitions(package->id, clock_.now(), plan.transitions, plan.followUps);
-        } catch (const store::StateConflict&) {
-            continue;  // something happened to the permit meanwhile; the next sweep looks again
-        }
-        ++changed;
-        queued = queued || !plan.followUps.dispatches.empty();
+        if (!apply(*package, plan, changed, queued)) continue;
         log().information("package=%s permit=%s department=%s %s", package->id, location.permit.permit,
                           location.permit.department, plan.detail);
     }
@@ -51,18 +44,23 @@ int ClockKeeper::sweepOnce() {
         auto package = store_.packageById(location.packageId);
         if (!package) continue;
         const Plan plan = planner_.reconcile(*package, clock_.now());
-        if (plan.verdict != Verdict::Applied) continue;
-        try {
-            store_.applyTransitions(package->id, clock_.now(), plan.transitions, plan.followUps);
-        } catch (const store::StateConflict&) {
-            continue;
-        }
-        ++changed;
-        queued = queued || !plan.followUps.dispatches.empty();
+        if (!apply(*package, plan, changed, queued)) continue;
         log().warning("package=%s %s", package->id, plan.detail);
     }
     if (queued && onNewDispatches_) onNewDispatches_();
     return changed;
+}
+
+bool ClockKeeper::apply(const store::PackageView& package, const Plan& plan, int& changed, bool& queued) {
+    if (plan.verdict != Verdict::Applied) return false;
+    try {
+        store_.applyTransitions(package.id, clock_.now(), plan.transitions, plan.followUps);
+    } catch (const store::StateConflict&) {
+        return false;  // something happened to the permit meanwhile; the next sweep looks again
+    }
+    ++changed;
+    queued = queued || !plan.followUps.dispatches.empty();
+    return true;
 }
 
 void ClockKeeper::start() {

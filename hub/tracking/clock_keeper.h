@@ -31,6 +31,10 @@ class ClockKeeper {
     void stop();
 
   private:
+    // Applies an Applied plan, counting it; false when there was nothing to
+    // apply or the package changed meanwhile (the next sweep looks again).
+    bool apply(const store::PackageView& package, const Plan& plan, int& changed, bool& queued);
+
     store::Store& store_;
     const EventPlanner& planner_;
     const core::Clock& clock_;

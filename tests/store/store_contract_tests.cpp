@@ -32,6 +32,7 @@
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/audit_entries.h"
 #include "store/store.h"
 
 // One contract, every Store implementation. Select the backend after `--`:
@@ -2320,13 +2321,7 @@ BOOST_AUTO_TEST_CASE(an_interrupted_mysql_upgrade_to_version_7_completes_on_the_
 
 namespace {
 
-core::audit::Report verifyTrail(Store& store) {
-    const std::string global(core::audit::kGlobalChain);
-    core::audit::Verifier verifier(store.auditEntries(global), store.auditHead(global));
-    for (const auto& chain : store.auditChains())
-        if (chain != global) verifier.check(chain, store.auditEntries(chain), store.auditHead(chain));
-    return verifier.finish(true);
-}
+using hub::store::audit::verifyTrail;
 
 std::vector<std::string> kindsOf(const std::vector<core::audit::Entry>& entries) {
     std::vector<std::string> kinds;

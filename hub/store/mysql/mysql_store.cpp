@@ -753,8 +753,7 @@ class MysqlStore final : public Store {
             }
             statement->executeUpdate();
             core::audit::Batch trail;
-            audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, department,
-                               paused ? "pause department: " + note : "resume department");
+            audit::departmentPause(trail, now, actor, department, paused, note);
             writeAudit(connection, trail);
             return true;
         });
@@ -947,8 +946,7 @@ class MysqlStore final : public Store {
             }
             insert->executeUpdate();
             core::audit::Batch trail;
-            audit::adminAction(trail, std::string(core::audit::kHubChain), token.createdAt, actor, token.tokenId,
-                               "issue token role=" + token.role + " subject=" + token.subject);
+            audit::tokenIssued(trail, token, actor);
             writeAudit(connection, trail);
         });
     }
@@ -981,8 +979,7 @@ class MysqlStore final : public Store {
                 revoke->executeUpdate();
             }
             core::audit::Batch trail;
-            audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, tokenId,
-                               revoking ? "revoke token" : "revoke token (already revoked)");
+            audit::tokenRevoked(trail, now, actor, tokenId, revoking);
             writeAudit(connection, trail);
             return true;
         });
@@ -1465,11 +1462,7 @@ class MysqlStore final : public Store {
                                  " is not in state INCIDENT");
             }
             core::audit::Batch trail;
-            audit::adminAction(trail, packageId, now, actor, incidentId,
-                               std::string(closing == IncidentClosing::Retry    ? "retry incident"
-                                           : closing == IncidentClosing::Cancel ? "cancel incident"
-                                                                                : "resolve incident") +
-                                   (note.empty() ? "" : ": " + note));
+            audit::incidentClosed(trail, packageId, now, actor, incidentId, incidentStateAfter(closing), note);
             writeAudit(connection, trail);
             return true;
         });

@@ -628,8 +628,7 @@ class SqliteStore final : public Store {
             remove->run();
         }
         core::audit::Batch trail;
-        audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, department,
-                           paused ? "pause department: " + note : "resume department");
+        audit::departmentPause(trail, now, actor, department, paused, note);
         writeAudit(trail);
         transaction.commit();
     }
@@ -814,8 +813,7 @@ class SqliteStore final : public Store {
         }
         insert->run();
         core::audit::Batch trail;
-        audit::adminAction(trail, std::string(core::audit::kHubChain), token.createdAt, actor, token.tokenId,
-                           "issue token role=" + token.role + " subject=" + token.subject);
+        audit::tokenIssued(trail, token, actor);
         writeAudit(trail);
         transaction.commit();
     }
@@ -847,8 +845,7 @@ class SqliteStore final : public Store {
             revoke->bindText(2, tokenId);
             const bool revoked = revoke->run() > 0;
             core::audit::Batch trail;
-            audit::adminAction(trail, std::string(core::audit::kHubChain), now, actor, tokenId,
-                               revoked ? "revoke token" : "revoke token (already revoked)");
+            audit::tokenRevoked(trail, now, actor, tokenId, revoked);
             writeAudit(trail);
         }
         transaction.commit();
@@ -1287,11 +1284,7 @@ class SqliteStore final : public Store {
             throw StoreError("incident " + incidentId + ": its dispatch " + messageId + " is not in state INCIDENT");
         }
         core::audit::Batch trail;
-        audit::adminAction(trail, packageId, now, actor, incidentId,
-                           std::string(closing == IncidentClosing::Retry    ? "retry incident"
-                                       : closing == IncidentClosing::Cancel ? "cancel incident"
-                                                                            : "resolve incident") +
-                               (note.empty() ? "" : ": " + note));
+        audit::incidentClosed(trail, packageId, now, actor, incidentId, incidentStateAfter(closing), note);
         writeAudit(trail);
         transaction.commit();
         return true;
