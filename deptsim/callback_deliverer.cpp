@@ -7,8 +7,9 @@
 
 namespace deptsim {
 
-CallbackDeliverer::CallbackDeliverer(Scheduler& scheduler, DeliverySettings settings)
-    : scheduler_(scheduler), settings_(settings) {}
+CallbackDeliverer::CallbackDeliverer(Scheduler& scheduler, DeliverySettings settings,
+                                     const hub::transport::ClientTlsSettings& tls)
+    : scheduler_(scheduler), settings_(settings), transport_("", tls) {}
 
 void CallbackDeliverer::deliver(Callback callback, Done done) {
     auto shared = std::make_shared<const Callback>(std::move(callback));

@@ -30,7 +30,9 @@ class CallbackDeliverer {
     // `done(delivered)` runs once, on a scheduler thread, after the last attempt.
     using Done = std::function<void(bool delivered)>;
 
-    CallbackDeliverer(Scheduler& scheduler, DeliverySettings settings);
+    // Callbacks to https:// URLs are verified with `tls` (its certificate,
+    // when set, is presented to the hub). Throws TlsSetupError for unusable files.
+    CallbackDeliverer(Scheduler& scheduler, DeliverySettings settings, const hub::transport::ClientTlsSettings& tls = {});
     void deliver(Callback callback, Done done);
 
   private:

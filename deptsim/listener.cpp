@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
@@ -47,10 +48,11 @@ class FunctionFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-Listener::Listener(std::string name, int port, Handler handler, int maxThreads)
+Listener::Listener(std::string name, int port, Handler handler, int maxThreads, Poco::Net::Context::Ptr tls)
     : name_(std::move(name)),
       port_(port),
       handler_(std::move(handler)),
+      tls_(std::move(tls)),
       threads_(std::make_unique<Poco::ThreadPool>(2, maxThreads, 60)) {}
 
 Listener::~Listener() {
@@ -64,7 +66,8 @@ void Listener::start() {
 }
 
 void Listener::listen() {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port_)), 64);
+    const Poco::Net::SocketAddress address("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    Poco::Net::ServerSocket socket = tls_ ? Poco::Net::SecureServerSocket(address, 64, tls_) : Poco::Net::ServerSocket(address, 64);
     port_ = socket.address().port();
     auto params = new Poco::Net::HTTPServerParams;
     params->setKeepAlive(false);

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -18,8 +19,9 @@ class Listener {
   public:
     using Handler = std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&)>;
 
-    // `port` 0 picks a free port at start(); reopen() reuses it.
-    Listener(std::string name, int port, Handler handler, int maxThreads = 32);
+    // `port` 0 picks a free port at start(); reopen() reuses it. With a
+    // server `tls` context it serves HTTPS only.
+    Listener(std::string name, int port, Handler handler, int maxThreads = 32, Poco::Net::Context::Ptr tls = nullptr);
     ~Listener();
     Listener(const Listener&) = delete;
     Listener& operator=(const Listener&) = delete;
@@ -32,6 +34,7 @@ class Listener {
     bool reopen();
     bool open() const;
     int port() const;
+    bool secure() const { return !tls_.isNull(); }
     const std::string& name() const { return name_; }
 
   private:
@@ -40,6 +43,7 @@ class Listener {
     std::string name_;
     int port_;
     Handler handler_;
+    Poco::Net::Context::Ptr tls_;
     mutable std::mutex mutex_;
     std::unique_ptr<Poco::ThreadPool> threads_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;

@@ -7,12 +7,14 @@
 
 #include "deptsim/sim_config.h"
 #include "deptsim/simulator.h"
+#include "transport/tls_context.h"
 #include "xml/document.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: deptsim --config FILE [--hub-url URL] [--ports-file FILE] [--seed N]\n"
+    "               [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--require-client-cert]\n"
     "\n"
     "Simulates the five departmental systems (SAMR, MOT, MSA, CUSTOMS, CCS) on 127.0.0.1,\n"
     "each in its own XML dialect, plus a JSON control API (/_sim/...).\n"
@@ -23,6 +25,13 @@ constexpr const char* kUsage =
     "  --ports-file FILE  once every listener is up, write {\"SAMR\":port,...,\"control\":port}\n"
     "                     to FILE atomically (useful with port 0 = pick a free port)\n"
     "  --seed N           seed for fault draws and minted numbers (default 1)\n"
+    "  --tls-cert FILE    the departments serve HTTPS (TLS 1.2+) with this PEM certificate;\n"
+    "                     also presented as client certificate on https callbacks\n"
+    "  --tls-key FILE     its PEM private key (mode 0600 or stricter)\n"
+    "  --tls-ca FILE      CA certificates trusted for the hub: its server certificate on\n"
+    "                     https callbacks, and its client certificate\n"
+    "  --require-client-cert  refuse a hub that presents no certificate signed by --tls-ca\n"
+    "                     (the control API stays plain HTTP)\n"
     "  --help             this text\n"
     "\n"
     "Secrets: each department verifies the hub's signature with the secret in the\n"
@@ -56,6 +65,14 @@ int main(int argc, char** argv) {
                 options.hubUrl = value("--hub-url");
             } else if (argument == "--ports-file") {
                 portsFile = value("--ports-file");
+            } else if (argument == "--tls-cert") {
+                options.tls.certificateFile = value("--tls-cert");
+            } else if (argument == "--tls-key") {
+                options.tls.privateKeyFile = value("--tls-key");
+            } else if (argument == "--tls-ca") {
+                options.tls.caFile = value("--tls-ca");
+            } else if (argument == "--require-client-cert") {
+                options.tls.requireClientCertificate = true;
             } else if (argument == "--seed") {
                 options.seed = std::stoull(value("--seed"));
             } else {
@@ -66,6 +83,10 @@ int main(int argc, char** argv) {
         }
     }
     if (configFile.empty()) return fail(std::string("--config is required\n") + kUsage);
+    if (options.tls.certificateFile.empty() != options.tls.privateKeyFile.empty())
+        return fail("--tls-cert and --tls-key go together");
+    if (options.tls.requireClientCertificate && (options.tls.certificateFile.empty() || options.tls.caFile.empty()))
+        return fail("--require-client-cert needs --tls-cert, --tls-key and --tls-ca");
 
     // Block the stop signals in every thread; main waits for them below.
     sigset_t stopSignals;
@@ -86,6 +107,8 @@ int main(int argc, char** argv) {
         simulator.stop();
     } catch (const deptsim::ConfigError& error) {
         return fail(error.what());
+    } catch (const hub::transport::TlsSetupError& error) {
+        return fail(std::string("TLS: ") + error.what());
     } catch (const Poco::Exception& error) {
         return fail(error.displayText());
     } catch (const std::exception& error) {

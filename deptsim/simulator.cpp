@@ -11,6 +11,7 @@
 #include "deptsim/control_api.h"
 #include "deptsim/sim_log.h"
 #include "deptsim/sim_time.h"
+#include "transport/tls_context.h"
 
 namespace deptsim {
 namespace {
@@ -42,7 +43,12 @@ Simulator::Simulator(SimConfig config, SimulatorOptions options)
       outputs_(options_.seed, runTokenFor(nowMillis() / 1000)),
       scheduler_(config_.delivery.threads),
       maintenance_(1),
-      deliverer_(scheduler_, config_.delivery) {
+      deliverer_(scheduler_, config_.delivery,
+                 {options_.tls.caFile, options_.tls.certificateFile, options_.tls.privateKeyFile, true}) {
+    Poco::Net::Context::Ptr departmentTls;
+    if (!options_.tls.certificateFile.empty())
+        departmentTls = hub::transport::makeServerContext({options_.tls.certificateFile, options_.tls.privateKeyFile,
+                                                           options_.tls.caFile, options_.tls.requireClientCertificate});
     if (!options_.hubUrl.empty()) config_.hubUrl = options_.hubUrl;
     while (!config_.hubUrl.empty() && config_.hubUrl.back() == '/') config_.hubUrl.pop_back();
     for (const auto& department : config_.departments) {
@@ -56,7 +62,8 @@ Simulator::Simulator(SimConfig config, SimulatorOptions options)
             department.code, department.port,
             [this, &service](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
                 serveDepartment(service, request, response);
-            });
+            },
+            32, departmentTls);
     }
     controlApi_ = std::make_unique<ControlApi>(*this);
     control_ = std::make_unique<Listener>(
@@ -73,7 +80,8 @@ void Simulator::start() {
     for (auto& [code, listener] : listeners_) listener->start();
     control_->start();
     for (const auto& department : config_.departments) {
-        logLine(LogLevel::Info, department.code + " listening on http://127.0.0.1:" +
+        logLine(LogLevel::Info, department.code + " listening on " +
+                                    (listeners_.at(department.code)->secure() ? "https" : "http") + "://127.0.0.1:" +
                                     std::to_string(listeners_.at(department.code)->port()) + department.path);
         if (department.faults.downForSeconds > 0) takeDown(department.code, department.faults.downForSeconds);
     }

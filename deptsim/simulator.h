@@ -19,9 +19,19 @@
 
 namespace deptsim {
 
+// TLS for the department listeners (the control API stays plain HTTP) and
+// for callbacks to an https:// hub. All paths PEM files.
+struct SimulatorTls {
+    std::string certificateFile;            // set: the departments serve HTTPS with it
+    std::string privateKeyFile;
+    std::string caFile;                     // trusted for the hub's certificates (server and client)
+    bool requireClientCertificate = false;  // the hub must present a certificate signed by caFile
+};
+
 struct SimulatorOptions {
     std::string hubUrl;        // overrides the config's hubUrl when not empty
     std::uint64_t seed = 1;
+    SimulatorTls tls;
 };
 
 // The whole simulator, wired explicitly: one listener and service per

@@ -73,6 +73,13 @@ class JsonObject {
         return number;
     }
 
+    bool optionalBoolean(const std::string& key, bool fallback) const {
+        if (!has(key)) return fallback;
+        Poco::Dynamic::Var value = object_->get(key);
+        if (!value.isBoolean()) fail(key, "expected a boolean, got " + jsonTypeName(value));
+        return value.extract<bool>();
+    }
+
     JsonObject object(const std::string& key, std::initializer_list<std::string_view> allowedKeys) const {
         if (!has(key)) fail(key, "missing");
         Poco::Dynamic::Var value = object_->get(key);
@@ -182,7 +189,7 @@ DepartmentConfig loadDepartmentConfig(const std::string& file, const std::string
     department.code = root.requiredString("code");
     department.name = root.requiredString("name");
 
-    JsonObject transport = root.object("transport", {"kind", "endpoint", "timeoutMs", "maxConcurrent"});
+    JsonObject transport = root.object("transport", {"kind", "endpoint", "timeoutMs", "maxConcurrent", "tls"});
     department.transport.kind = transport.requiredString("kind");
     if (!knownTransportKinds.contains(department.transport.kind)) {
         std::string known;
@@ -192,6 +199,19 @@ DepartmentConfig loadDepartmentConfig(const std::string& file, const std::string
     department.transport.endpoint = transport.requiredString("endpoint");
     department.transport.timeoutMs = transport.positiveInteger("timeoutMs");
     department.transport.maxConcurrent = transport.positiveInteger("maxConcurrent");
+    if (transport.has("tls")) {
+        JsonObject tls = transport.object("tls", {"caFile", "certificateFile", "privateKeyFile", "verifyHost"});
+        auto path = [&](const std::string& key) {
+            std::string value = tls.optionalString(key);
+            return value.empty() ? value : absolute(department.folder, value);
+        };
+        TransportTlsSettings settings{path("caFile"), path("certificateFile"), path("privateKeyFile"),
+                                      tls.optionalBoolean("verifyHost", true)};
+        if (settings.certificateFile.empty() != settings.privateKeyFile.empty())
+            tls.fail(settings.certificateFile.empty() ? "certificateFile" : "privateKeyFile",
+                     "missing (certificateFile and privateKeyFile go together)");
+        department.transport.tls = std::move(settings);
+    }
 
     std::string delivery = root.requiredString("delivery");
     auto knownDelivery = std::find_if(kDeliveries.begin(), kDeliveries.end(),

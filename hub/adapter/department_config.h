@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -30,11 +31,23 @@ enum class Delivery {
 };
 std::string_view toString(Delivery delivery);
 
+// transport.tls: how https:// endpoints are verified and which client
+// certificate the hub presents (mutual TLS). Paths absolute (relative ones
+// resolve against the department file's folder); the files are checked when
+// the transport is built, see transport/tls_context.h.
+struct TransportTlsSettings {
+    std::string caFile;           // CAs for the department's server certificate; empty: the system store
+    std::string certificateFile;  // the hub's client certificate; empty: none
+    std::string privateKeyFile;   // required exactly with certificateFile
+    bool verifyHost = true;       // the certificate must name the endpoint's host
+};
+
 struct TransportSettings {
     std::string kind;       // a transport registered by name in main ("rest-xml", "soap11", …)
     std::string endpoint;
     int timeoutMs = 0;
     int maxConcurrent = 0;
+    std::optional<TransportTlsSettings> tls;  // absent: https endpoints are verified against the system store
 };
 
 struct RetrySettings {

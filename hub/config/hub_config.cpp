@@ -50,6 +50,12 @@ const SchemaNode& hubSchema() {
                        {"portFile", leaf(String)},
                        {"rateLimitPerSecond", leaf(Integer)},
                        {"rateLimitBurst", leaf(Integer)},
+                       {"tls", section({
+                                   {"certificateFile", leaf(String)},
+                                   {"privateKeyFile", leaf(String)},
+                                   {"caFile", leaf(String)},
+                                   {"requireClientCertificate", leaf(Boolean)},
+                               })},
                    })},
         {"store", section({
                       {"kind", leaf(String)},
@@ -221,6 +227,9 @@ class ConfigReader {
         throw ConfigError(file_ + ": " + path + ": " + message);
     }
 
+    // Whether the file has the key (a leaf or a section).
+    bool inFile(const std::string& path) const { return fromFile(path).has_value(); }
+
   private:
     void checkShape(const Poco::JSON::Object::Ptr& object, const SchemaNode& node, const std::string& prefix) const {
         for (const auto& [key, value] : *object) {
@@ -263,6 +272,22 @@ std::string resolvePath(const std::string& configDir, const std::string& path) {
     fs::path candidate(path);
     if (candidate.is_absolute()) return candidate.lexically_normal().string();
     return (fs::path(configDir) / candidate).lexically_normal().string();
+}
+
+std::optional<ServerTlsConfig> serverTls(ConfigReader& reader, const std::string& dir) {
+    const bool configured = reader.inFile("server.tls") || reader.fromEnvironment("server.tls.certificateFile") ||
+                            reader.fromEnvironment("server.tls.privateKeyFile");
+    if (!configured) return std::nullopt;
+    ServerTlsConfig tls;
+    tls.certificateFile = resolvePath(dir, reader.string("server.tls.certificateFile", ""));
+    if (tls.certificateFile.empty()) reader.fail("server.tls.certificateFile", "missing (required with server.tls)");
+    tls.privateKeyFile = resolvePath(dir, reader.string("server.tls.privateKeyFile", ""));
+    if (tls.privateKeyFile.empty()) reader.fail("server.tls.privateKeyFile", "missing (required with server.tls)");
+    tls.caFile = resolvePath(dir, reader.string("server.tls.caFile", ""));
+    tls.requireClientCertificate = reader.boolean("server.tls.requireClientCertificate", false);
+    if (tls.requireClientCertificate && tls.caFile.empty())
+        reader.fail("server.tls.caFile", "required when requireClientCertificate is true");
+    return tls;
 }
 
 std::string readPasswordFile(ConfigReader& reader, const std::string& path) {
@@ -322,6 +347,7 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
     server.portFile = resolvePath(dir, reader.string("server.portFile", server.portFile));
     server.rateLimitPerSecond = reader.integer32("server.rateLimitPerSecond", server.rateLimitPerSecond, 0, 1000000);
     server.rateLimitBurst = reader.integer32("server.rateLimitBurst", server.rateLimitBurst, 1, 1000000);
+    server.tls = serverTls(reader, dir);
 
     StoreConfig& store = config.store;
     store.kind = reader.string("store.kind", store.kind);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,6 +19,17 @@ class ConfigError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// server.tls: the listener serves HTTPS only (TLS 1.2 and newer). Paths are
+// absolute (relative ones resolve against the config file's folder); the
+// files themselves are checked when the listener is built (and by
+// check-config), see transport/tls_context.h.
+struct ServerTlsConfig {
+    std::string certificateFile;            // PEM, the chain the hub presents
+    std::string privateKeyFile;             // PEM, unencrypted, mode 0600 or stricter
+    std::string caFile;                     // CAs accepted for client certificates; optional
+    bool requireClientCertificate = false;  // needs caFile
+};
+
 struct ServerConfig {
     std::string host = "127.0.0.1";
     int port = 8080;            // 0: pick a free port (written to portFile when set)
@@ -29,6 +41,7 @@ struct ServerConfig {
     // authenticated by their signatures, are not limited.
     int rateLimitPerSecond = 100;
     int rateLimitBurst = 200;
+    std::optional<ServerTlsConfig> tls;  // absent: plain HTTP
 };
 
 struct SqliteConfig {

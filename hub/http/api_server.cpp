@@ -16,6 +16,7 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -24,6 +25,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "http/representation.h"
+#include "transport/tls_context.h"
 
 namespace hub::http {
 namespace {
@@ -593,8 +595,26 @@ class ApiRequestHandlerFactory final : public Poco::Net::HTTPRequestHandlerFacto
 
 }  // namespace
 
+namespace {
+
+Poco::Net::Context::Ptr listenerContext(const config::ServerTlsConfig& tls) {
+    return transport::makeServerContext(
+        {tls.certificateFile, tls.privateKeyFile, tls.caFile, tls.requireClientCertificate});
+}
+
+Poco::Net::ServerSocket bind(const config::ServerConfig& config) {
+    const Poco::Net::SocketAddress address(config.host, static_cast<Poco::UInt16>(config.port));
+    constexpr int kBacklog = 128;
+    if (config.tls) return Poco::Net::SecureServerSocket(address, kBacklog, listenerContext(*config.tls));
+    return Poco::Net::ServerSocket(address, kBacklog);
+}
+
+}  // namespace
+
+void checkListenerTls(const config::ServerTlsConfig& tls) { listenerContext(tls); }
+
 ApiServer::ApiServer(const config::ServerConfig& config, ApiDependencies dependencies) {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(config.host, static_cast<Poco::UInt16>(config.port)), 128);
+    Poco::Net::ServerSocket socket = bind(config);
     port_ = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(config.threads);

@@ -39,10 +39,12 @@ struct ApiDependencies {
 
 // The hub's one HTTP listener: the applicant API, health and readiness.
 // Handlers parse the request, call one service method and map its Reply.
+// With config.tls it serves HTTPS only (TLS 1.2+, see transport/tls_context.h).
 class ApiServer {
   public:
     // Binds at once (so port() is known); throws Poco::Exception when the
-    // address cannot be bound.
+    // address cannot be bound, transport::TlsSetupError when the TLS files
+    // cannot be used (see checkListenerTls).
     ApiServer(const config::ServerConfig& config, ApiDependencies dependencies);
     ~ApiServer();
     ApiServer(const ApiServer&) = delete;
@@ -58,5 +60,9 @@ class ApiServer {
     std::unique_ptr<Poco::Net::HTTPServer> server_;
     int port_ = 0;
 };
+
+// Builds the listener's TLS context as ApiServer does, to check the files
+// before serving (and in check-config). Throws transport::TlsSetupError.
+void checkListenerTls(const config::ServerTlsConfig& tls);
 
 }  // namespace hub::http

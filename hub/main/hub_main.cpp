@@ -38,6 +38,7 @@
 #include "tracking/audit_anchor.h"
 #include "tracking/clock_keeper.h"
 #include "tracking/event_planner.h"
+#include "transport/tls_context.h"
 #include "transport/transport.h"
 #include "xml/package_reader.h"
 #include "xml/schema.h"
@@ -117,6 +118,31 @@ std::map<std::string, std::string> departmentSecrets(const hub::config::HubConfi
     return secrets;
 }
 
+// The listener's TLS files (server.tls) checked by building its context; a
+// problem is a ConfigError naming the config file.
+void checkServerTls(const hub::config::HubConfig& settings) {
+    if (!settings.server.tls) return;
+    try {
+        hub::http::checkListenerTls(*settings.server.tls);
+    } catch (const hub::transport::TlsSetupError& error) {
+        throw hub::config::ConfigError(settings.configFile + ": server.tls: " + error.what());
+    }
+}
+
+// A department's transport by registered kind, with its transport.tls
+// settings; unusable TLS files are a ConfigError naming the department file.
+std::unique_ptr<hub::transport::Transport> departmentTransport(const hub::transport::TransportRegistry& transports,
+                                                               const hub::adapter::DepartmentConfig& config) {
+    hub::transport::TransportOptions options;
+    if (const auto& tls = config.transport.tls)
+        options.tls = {tls->caFile, tls->certificateFile, tls->privateKeyFile, tls->verifyHost};
+    try {
+        return transports.create(config.transport.kind, options);
+    } catch (const hub::transport::TlsSetupError& error) {
+        throw hub::config::ConfigError(config.configFile + ": transport.tls: " + error.what());
+    }
+}
+
 // One channel per department: its transport by registered kind, its secret,
 // its endpoint (overridable with HUB_DEPT_<CODE>_ENDPOINT), its poll interval
 // (overridable with tracking.pollIntervalSeconds).
@@ -129,7 +155,7 @@ std::vector<std::unique_ptr<hub::dispatch::DepartmentChannel>> departmentChannel
     for (const auto& department : departments.all()) {
         const auto& config = department->config();
         auto channel = std::make_unique<hub::dispatch::DepartmentChannel>(
-            department, transports.create(config.transport.kind), secrets.at(config.code), clock);
+            department, departmentTransport(transports, config), secrets.at(config.code), clock);
         if (auto it = environment.find("HUB_DEPT_" + config.code + "_ENDPOINT"); it != environment.end())
             channel->endpoint.url = it->second;
         if (channel->pollIntervalMs > 0 && settings.tracking.pollIntervalSeconds > 0)
@@ -189,6 +215,9 @@ class HubApplication final : public Poco::Util::ServerApplication {
         } catch (const hub::xml::XmlSetupError& error) {
             std::cerr << "hub: " << error.what() << '\n';
             return kExitConfig;
+        } catch (const hub::transport::TlsSetupError& error) {
+            std::cerr << "hub: TLS: " << error.what() << '\n';
+            return kExitConfig;
         } catch (const hub::transport::TransportError& error) {
             std::cerr << "hub: " << error.what() << '\n';
             return kExitConfig;
@@ -229,6 +258,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
 
     int serve(const hub::config::HubConfig& settings) {
         auto& log = Poco::Logger::get("hub");
+        checkServerTls(settings);
         const hub::core::Catalogue catalogue = hub::config::loadCatalogue(settings.catalogueFile);
         const hub::xml::PackageReader reader(
             settings.schemasDir, {static_cast<std::size_t>(settings.intake.maxPackageBytes), settings.intake.maxXmlDepth});
@@ -266,9 +296,10 @@ class HubApplication final : public Poco::Util::ServerApplication {
         dispatchSettings.leaseMs = settings.dispatch.leaseSeconds * 1000LL;
         dispatchSettings.batchSize = settings.dispatch.batchSize;
         dispatchSettings.metrics = &metrics;
+        const std::string scheme = settings.server.tls ? "https" : "http";
         dispatchSettings.callbackBaseUrl =
             settings.dispatch.callbackBaseUrl.empty()
-                ? "http://" + settings.server.host + ":" + std::to_string(server.port())
+                ? scheme + "://" + settings.server.host + ":" + std::to_string(server.port())
                 : settings.dispatch.callbackBaseUrl;
         auto notifications = std::make_unique<hub::dispatch::NotificationChannel>();
         notifications->transport = transports.create("rest-xml");
@@ -290,8 +321,8 @@ class HubApplication final : public Poco::Util::ServerApplication {
         }
         anchor.start();
         if (!settings.server.portFile.empty()) writePortFile(settings.server.portFile, server.port());
-        log.information("listening on http://%s:%d (store %s, schema v%d, %z permits, %z departments, dispatch %s as %s)",
-                        settings.server.host, server.port(), settings.store.kind, store->schemaVersion(),
+        log.information("listening on %s://%s:%d (store %s, schema v%d, %z permits, %z departments, dispatch %s as %s)",
+                        scheme, settings.server.host, server.port(), settings.store.kind, store->schemaVersion(),
                         catalogue.permits().size(), departments.all().size(),
                         std::string(settings.dispatch.enabled ? "on" : "off"), dispatchSettings.owner);
         waitForTerminationRequest();
@@ -320,7 +351,10 @@ class HubApplication final : public Poco::Util::ServerApplication {
     int checkConfig(const hub::config::HubConfig& settings) {
         const hub::core::Catalogue catalogue = hub::config::loadCatalogue(settings.catalogueFile);
         const hub::xml::PackageReader reader(settings.schemasDir, {});
-        const auto departments = loadDepartments(settings, catalogue, standardTransports());
+        checkServerTls(settings);
+        const auto transports = standardTransports();
+        const auto departments = loadDepartments(settings, catalogue, transports);
+        for (const auto& department : departments.all()) departmentTransport(transports, department->config());
         const hub::core::WorkingCalendar calendar = hub::config::loadCalendar(settings.calendarFile);
         const hub::xml::Schema supplementSchema(settings.schemasDir + "/package/v1/supplement.xsd");
         std::vector<std::string> all;
@@ -337,7 +371,10 @@ class HubApplication final : public Poco::Util::ServerApplication {
                       << hub::adapter::toString(department->config().delivery) << ')';
         std::cout << "\ncalendar: " << settings.calendarFile << ", working days " << calendar.firstYear() << "-"
                   << calendar.lastYear() << '\n'
-                  << "store: " << settings.store.kind << '\n';
+                  << "store: " << settings.store.kind << '\n'
+                  << "listener: " << (settings.server.tls ? "https" : "http")
+                  << (settings.server.tls && settings.server.tls->requireClientCertificate ? " (client certificates required)" : "")
+                  << '\n';
         return EXIT_OK;
     }
 

@@ -1,18 +1,22 @@
 #include "transport/http_transport.h"
 
 #include <chrono>
+#include <memory>
 #include <sstream>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include "transport/message_signature.h"
+#include "transport/tls_context.h"
 
 namespace hub::transport {
 namespace {
@@ -30,7 +34,8 @@ TransportResult failure(TransportResult::Failure kind, std::string error) {
 
 }  // namespace
 
-HttpTransport::HttpTransport(std::string contentType) : contentType_(std::move(contentType)) {}
+HttpTransport::HttpTransport(std::string contentType, const ClientTlsSettings& tls)
+    : contentType_(std::move(contentType)), tlsContext_(makeClientContext(tls)) {}
 
 TransportResult HttpTransport::send(const Endpoint& endpoint, const OutboundMessage& message, core::EpochMillis now) {
     const auto started = std::chrono::steady_clock::now();
@@ -45,11 +50,17 @@ TransportResult HttpTransport::send(const Endpoint& endpoint, const OutboundMess
     } catch (const Poco::Exception& error) {
         return finish(failure(TransportResult::Failure::InvalidEndpoint, "invalid endpoint: " + error.message()));
     }
-    if (uri.getScheme() != "http")
+    const bool secure = uri.getScheme() == "https";
+    if (!secure && uri.getScheme() != "http")
         return finish(failure(TransportResult::Failure::InvalidEndpoint,
-                              "unsupported scheme '" + uri.getScheme() + "' (this build sends http only)"));
+                              "unsupported scheme '" + uri.getScheme() + "' (http and https only)"));
     try {
-        Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+        std::unique_ptr<Poco::Net::HTTPClientSession> opened;
+        if (secure)
+            opened = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tlsContext_);
+        else
+            opened = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        Poco::Net::HTTPClientSession& session = *opened;
         const Poco::Timespan timeout(static_cast<long>(endpoint.timeoutMs) * 1000);
         session.setTimeout(timeout, timeout, timeout);
         Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery().empty() ? "/" : uri.getPathAndQuery(),
@@ -77,6 +88,12 @@ TransportResult HttpTransport::send(const Endpoint& endpoint, const OutboundMess
         return finish(std::move(result));
     } catch (const Poco::TimeoutException&) {
         return finish(failure(TransportResult::Failure::Timeout, "timed out after " + std::to_string(endpoint.timeoutMs) + " ms"));
+    } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& error) {
+        // The peer hung up within an established session: a connection
+        // failure, like a reset on plain HTTP.
+        return finish(failure(TransportResult::Failure::ConnectionFailed, error.displayText()));
+    } catch (const Poco::Net::SSLException& error) {
+        return finish(failure(TransportResult::Failure::TlsFailed, error.displayText()));
     } catch (const Poco::Net::ConnectionRefusedException&) {
         return finish(failure(TransportResult::Failure::ConnectionFailed, "connection refused"));
     } catch (const Poco::Net::NetException& error) {

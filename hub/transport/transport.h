@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "transport/tls_settings.h"
 
 namespace hub::transport {
 
@@ -54,15 +55,23 @@ class TransportError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// What one department's (or the notifications') transport is made with.
+struct TransportOptions {
+    ClientTlsSettings tls;  // for https:// endpoints
+};
+
 // Transport kinds registered by name at start-up (main calls
 // registerStandardTransports). Not thread-safe while being filled.
 class TransportRegistry {
   public:
-    using Factory = std::function<std::unique_ptr<Transport>()>;
+    using Factory = std::function<std::unique_ptr<Transport>(const TransportOptions&)>;
     // Throws TransportError on a duplicate name.
     void add(const std::string& kind, Factory factory);
-    // Throws TransportError naming the known kinds when `kind` is unknown.
-    std::unique_ptr<Transport> create(const std::string& kind) const;
+    // A kind that takes no options (a test double, a transport without TLS).
+    void add(const std::string& kind, std::function<std::unique_ptr<Transport>()> factory);
+    // Throws TransportError naming the known kinds when `kind` is unknown,
+    // and what the factory throws (TlsSetupError for unusable TLS files).
+    std::unique_ptr<Transport> create(const std::string& kind, const TransportOptions& options = {}) const;
     bool contains(const std::string& kind) const { return factories_.count(kind) != 0; }
     std::vector<std::string> kinds() const;
 

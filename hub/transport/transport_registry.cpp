@@ -20,14 +20,18 @@ void TransportRegistry::add(const std::string& kind, Factory factory) {
         throw TransportError("transport kind '" + kind + "' registered twice");
 }
 
-std::unique_ptr<Transport> TransportRegistry::create(const std::string& kind) const {
+void TransportRegistry::add(const std::string& kind, std::function<std::unique_ptr<Transport>()> factory) {
+    add(kind, [factory = std::move(factory)](const TransportOptions&) { return factory(); });
+}
+
+std::unique_ptr<Transport> TransportRegistry::create(const std::string& kind, const TransportOptions& options) const {
     auto it = factories_.find(kind);
     if (it == factories_.end()) {
         std::string known;
         for (const auto& name : kinds()) known += (known.empty() ? "" : ", ") + name;
         throw TransportError("unknown transport kind '" + kind + "' (known: " + known + ")");
     }
-    return it->second();
+    return it->second(options);
 }
 
 std::vector<std::string> TransportRegistry::kinds() const {
@@ -37,10 +41,12 @@ std::vector<std::string> TransportRegistry::kinds() const {
 }
 
 void registerStandardTransports(TransportRegistry& registry) {
-    registry.add("rest-xml", [] { return std::make_unique<HttpTransport>(); });
-    registry.add("soap11", [] { return std::make_unique<HttpTransport>("text/xml; charset=utf-8"); });
-    registry.add("epc", [] { return std::make_unique<HttpTransport>(); });
-    registry.add("customs", [] { return std::make_unique<HttpTransport>(); });
+    registry.add("rest-xml", [](const TransportOptions& options) { return std::make_unique<HttpTransport>("", options.tls); });
+    registry.add("soap11", [](const TransportOptions& options) {
+        return std::make_unique<HttpTransport>("text/xml; charset=utf-8", options.tls);
+    });
+    registry.add("epc", [](const TransportOptions& options) { return std::make_unique<HttpTransport>("", options.tls); });
+    registry.add("customs", [](const TransportOptions& options) { return std::make_unique<HttpTransport>("", options.tls); });
 }
 
 }  // namespace hub::transport

@@ -11,12 +11,15 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Path.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/TemporaryFile.h>
+
+#include "transport/tls_context.h"
 
 namespace hub::testing {
 namespace {
@@ -131,6 +134,31 @@ HubProcess::~HubProcess() {
     }
 }
 
+namespace {
+
+void replaceOnce(std::string& text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("hub test config has no " + from);
+    text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+void HubProcess::useTls(const std::string& serverTlsMembers, const std::string& caFile) {
+    std::string config = readFile(configFile_);
+    replaceOnce(config, R"("portFile": "port"})", R"("portFile": "port", "tls": {)" + serverTlsMembers + "}}");
+    std::ofstream(configFile_, std::ios::trunc) << config;
+    hub::transport::ClientTlsSettings client;
+    client.caFile = caFile;
+    tls_ = hub::transport::makeClientContext(client);
+}
+
+void HubProcess::useAdapters(const std::string& directory) {
+    std::string config = readFile(configFile_);
+    replaceOnce(config, R"("adapters": ")" + sourceDirectory() + R"(/adapters")", R"("adapters": ")" + directory + '"');
+    std::ofstream(configFile_, std::ios::trunc) << config;
+}
+
 void HubProcess::start() {
     Poco::File(workDir_ + "/port").exists() && (Poco::File(workDir_ + "/port").remove(), true);
     if (port_ != 0) {
@@ -224,7 +252,12 @@ std::string HubProcess::issueToken(const std::string& company) const {
 HttpResponse HubProcess::request(const std::string& method, const std::string& path,
                                  const std::map<std::string, std::string>& headers, const std::string& body,
                                  bool chunked) const {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    std::unique_ptr<Poco::Net::HTTPClientSession> opened;
+    if (tls_)
+        opened = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", static_cast<Poco::UInt16>(port_), tls_);
+    else
+        opened = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    Poco::Net::HTTPClientSession& session = *opened;
     session.setTimeout(Poco::Timespan(30, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : headers) request.set(name, value);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <Poco/Net/Context.h>
 #include <Poco/Process.h>
 
 namespace hub::testing {
@@ -47,6 +48,14 @@ class HubProcess {
     HubProcess(const HubProcess&) = delete;
     HubProcess& operator=(const HubProcess&) = delete;
 
+    // Before start(): the listener serves HTTPS with `serverTlsMembers` as the
+    // members of "server.tls" (e.g. R"("certificateFile": "/t/hub.pem", …)"),
+    // and request() (so also start()) verifies it against `caFile`.
+    void useTls(const std::string& serverTlsMembers, const std::string& caFile);
+    // Before start(): departments are read from `directory` instead of the
+    // project's adapters/ (its parent folder must hold schemas/).
+    void useAdapters(const std::string& directory);
+
     // Starts the server and waits (bounded) until /readyz answers 200. A
     // restart listens on the port of the first start (callbacks addressed to
     // it keep arriving).
@@ -74,7 +83,7 @@ class HubProcess {
     int port() const { return port_; }
     // The running process's id (0 when not running).
     int pid() const { return handle_ ? static_cast<int>(handle_->id()) : 0; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string url() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_); }
     const std::string& workDirectory() const { return workDir_; }
     std::string logTail() const;
 
@@ -87,6 +96,7 @@ class HubProcess {
     std::vector<std::string> sqlClient_;       // program and arguments, the database last
     Poco::Process::Env sqlClientEnvironment_;
     int port_ = 0;
+    Poco::Net::Context::Ptr tls_;  // set by useTls: how request() verifies the hub
 };
 
 // The store a black-box test runs on, from its command line after "--":
