@@ -1,0 +1,342 @@
+// hub-dbceiling: the database ceiling of the benchmark (docs/performance.md).
+//
+//   hub-dbceiling --host H --port P --user U --database D --package ID
+//                 [--password-env VAR] [--connections C] [--duration S] [--label TEXT]
+//
+// Reads every row the hub wrote when it accepted package ID (packages,
+// permits, outbox, events, audit_heads, audit_log by package id; the
+// idempotency key whose stored answer names the package), then, on C
+// connections at once for S seconds, writes copies of those rows under fresh
+// ids in the transactions the hub uses for a submission:
+//   1. claim:  SELECT … FOR UPDATE the idempotency key, INSERT it; COMMIT
+//   2. save:   INSERT the package, its permits, outbox calls, events, the
+//              audit head (INSERT, then UPDATE to the chain's end) and audit
+//              entries; UPDATE the idempotency key with the stored answer; COMMIT
+// and reports packages/s (a RESULT JSON line and a human summary). No XML,
+// HTTP or validation: what the database alone allows for one accepted package.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::string host = "127.0.0.1";
+    int port = 3306;
+    std::string user = "hub";
+    std::string passwordEnv = "HUB_MYSQL_PASSWORD";
+    std::string database;
+    std::string packageId;
+    int connections = 8;
+    double durationSeconds = 10;
+    std::string label = "db-ceiling";
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+    std::cerr << "hub-dbceiling: " << problem << "\n"
+              << "usage: hub-dbceiling --host H --port P --user U --database D --package ID\n"
+              << "                     [--password-env VAR] [--connections C] [--duration S] [--label TEXT]\n";
+    std::exit(2);
+}
+
+Options parseOptions(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string name = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) usage(name + " needs a value");
+            return argv[++i];
+        };
+        if (name == "--host") options.host = value();
+        else if (name == "--port") options.port = std::stoi(value());
+        else if (name == "--user") options.user = value();
+        else if (name == "--password-env") options.passwordEnv = value();
+        else if (name == "--database") options.database = value();
+        else if (name == "--package") options.packageId = value();
+        else if (name == "--connections") options.connections = std::stoi(value());
+        else if (name == "--duration") options.durationSeconds = std::stod(value());
+        else if (name == "--label") options.label = value();
+        else usage("unknown option " + name);
+    }
+    if (options.database.empty() || options.packageId.empty()) usage("--database and --package are required");
+    if (options.connections <= 0 || options.durationSeconds <= 0) usage("--connections and --duration must be positive");
+    return options;
+}
+
+// One row as read: column values as bytes; nullopt for NULL.
+struct Row {
+    std::vector<std::optional<std::string>> values;
+};
+
+struct Table {
+    std::string name;
+    std::vector<std::string> columns;  // without AUTO_INCREMENT columns
+    std::vector<Row> rows;
+};
+
+std::unique_ptr<sql::Connection> connect(const Options& options) {
+    const char* password = std::getenv(options.passwordEnv.c_str());
+    std::unique_ptr<sql::Connection> connection(sql::mysql::get_mysql_driver_instance()->connect(
+        "tcp://" + options.host + ":" + std::to_string(options.port), options.user, password ? password : ""));
+    connection->setSchema(options.database);
+    connection->setAutoCommit(false);
+    // The session the hub's pool opens (hub/store/mysql/mysql_connection_pool.cpp).
+    std::unique_ptr<sql::Statement> session(connection->createStatement());
+    session->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    session->execute(
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,"
+        "NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
+    session->execute("SET SESSION time_zone = '+00:00'");
+    session->execute("SET NAMES utf8mb4");
+    connection->commit();
+    return connection;
+}
+
+Table readTable(sql::Connection& connection, const std::string& name, const std::string& where,
+                const std::string& parameter) {
+    std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement("SELECT * FROM " + name + " WHERE " + where));
+    select->setString(1, parameter);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    sql::ResultSetMetaData* meta = rows->getMetaData();
+    Table table{name, {}, {}};
+    std::vector<unsigned> kept;
+    for (unsigned i = 1; i <= meta->getColumnCount(); ++i) {
+        if (meta->isAutoIncrement(i)) continue;
+        table.columns.push_back(meta->getColumnName(i));
+        kept.push_back(i);
+    }
+    while (rows->next()) {
+        Row row;
+        for (unsigned i : kept) {
+            if (rows->isNull(i)) row.values.emplace_back(std::nullopt);
+            else row.values.emplace_back(std::string(rows->getString(i)));
+        }
+        table.rows.push_back(std::move(row));
+    }
+    connection.commit();
+    return table;
+}
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+int columnIndex(const Table& table, const std::string& column) {
+    for (std::size_t i = 0; i < table.columns.size(); ++i)
+        if (table.columns[i] == column) return static_cast<int>(i);
+    throw std::runtime_error("table " + table.name + " has no column " + column);
+}
+
+// The seed package's rows, in the order the hub inserts them.
+struct Seed {
+    Table idempotency;
+    std::vector<Table> saved;  // packages, permits, outbox, events, audit_heads, audit_log
+    std::size_t rowCount() const {
+        std::size_t count = idempotency.rows.size();
+        for (const auto& table : saved) count += table.rows.size();
+        return count;
+    }
+};
+
+Seed readSeed(sql::Connection& connection, const std::string& packageId) {
+    Seed seed;
+    seed.idempotency = readTable(connection, "idempotency_keys", "location LIKE CONCAT('%/', ?)", packageId);
+    if (seed.idempotency.rows.size() != 1)
+        throw std::runtime_error("expected one idempotency key naming package " + packageId + ", found " +
+                                 std::to_string(seed.idempotency.rows.size()));
+    seed.saved.push_back(readTable(connection, "packages", "id = ?", packageId));
+    if (seed.saved.back().rows.size() != 1) throw std::runtime_error("no package " + packageId);
+    seed.saved.push_back(readTable(connection, "permits", "package_id = ?", packageId));
+    seed.saved.push_back(readTable(connection, "outbox", "package_id = ?", packageId));
+    seed.saved.push_back(readTable(connection, "events", "package_id = ?", packageId));
+    seed.saved.push_back(readTable(connection, "audit_heads", "chain = ?", packageId));
+    seed.saved.push_back(readTable(connection, "audit_log", "chain = ?", packageId));
+    return seed;
+}
+
+std::string insertSql(const Table& table) {
+    std::string columns, marks;
+    for (const auto& column : table.columns) {
+        columns += (columns.empty() ? "" : ", ") + ("`" + column + "`");
+        marks += marks.empty() ? "?" : ", ?";
+    }
+    return "INSERT INTO " + table.name + " (" + columns + ") VALUES (" + marks + ")";
+}
+
+// Distinct per run, so that runs on one database never collide: "b" and the
+// start time in milliseconds.
+const std::string& runTag() {
+    static const std::string tag =
+        "b" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count());
+    return tag;
+}
+
+// One connection writing copies of the seed until the deadline.
+class Writer {
+  public:
+    Writer(const Options& options, const Seed& seed, int number)
+        : seed_(seed), prefix_(runTag() + "-" + std::to_string(number) + "-"), connection_(connect(options)) {
+        const auto& key = seed.idempotency;
+        claimSelect_.reset(connection_->prepareStatement(
+            "SELECT request_sha256, state FROM idempotency_keys WHERE company_id = ? AND idem_key = ? FOR UPDATE"));
+        claimInsert_.reset(connection_->prepareStatement(insertSql(key)));
+        finish_.reset(connection_->prepareStatement(
+            "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, location = ?, "
+            "response_body = ?, updated_at = ? WHERE company_id = ? AND idem_key = ?"));
+        for (const auto& table : seed.saved) inserts_.emplace_back(connection_->prepareStatement(insertSql(table)));
+        headUpdate_.reset(
+            connection_->prepareStatement("UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?"));
+    }
+
+    long run(Clock::time_point deadline, std::atomic<long>& failures) {
+        long done = 0;
+        while (Clock::now() < deadline) {
+            try {
+                writeOne(seed_.saved[0].rows[0].values[0].value(), prefix_ + std::to_string(counter_++));
+                ++done;
+            } catch (const sql::SQLException& error) {
+                ++failures;
+                try {
+                    connection_->rollback();
+                } catch (...) {
+                }
+                if (failures.load() < 5) std::cerr << "hub-dbceiling: " << error.what() << "\n";
+            }
+        }
+        return done;
+    }
+
+  private:
+    void bind(sql::PreparedStatement& statement, const Table& table, const Row& row, const std::string& oldId,
+              const std::string& newId) {
+        for (std::size_t i = 0; i < row.values.size(); ++i) {
+            const auto& value = row.values[i];
+            const auto position = static_cast<unsigned>(i + 1);
+            if (!value) {
+                statement.setNull(position, sql::DataType::VARCHAR);
+                continue;
+            }
+            std::string text = replaceAll(*value, oldId, newId);
+            if (table.name == "outbox" && table.columns[i] == "message_id") text = newId + "-" + text;
+            if (table.name == "idempotency_keys" && table.columns[i] == "idem_key") text = newId;
+            statement.setString(position, text);
+        }
+    }
+
+    void writeOne(const std::string& oldId, const std::string& newId) {
+        const Table& key = seed_.idempotency;
+        const Row& keyRow = key.rows[0];
+        const std::string company = *keyRow.values[static_cast<std::size_t>(columnIndex(key, "company_id"))];
+
+        claimSelect_->setString(1, company);
+        claimSelect_->setString(2, newId);
+        std::unique_ptr<sql::ResultSet>(claimSelect_->executeQuery());
+        bind(*claimInsert_, key, keyRow, oldId, newId);
+        claimInsert_->executeUpdate();
+        connection_->commit();
+
+        for (std::size_t t = 0; t < seed_.saved.size(); ++t) {
+            const Table& table = seed_.saved[t];
+            for (const auto& row : table.rows) {
+                bind(*inserts_[t], table, row, oldId, newId);
+                inserts_[t]->executeUpdate();
+            }
+            if (table.name == "audit_heads") {
+                for (const auto& row : table.rows) {
+                    headUpdate_->setString(1, *row.values[static_cast<std::size_t>(columnIndex(table, "seq"))]);
+                    headUpdate_->setString(2, *row.values[static_cast<std::size_t>(columnIndex(table, "hash"))]);
+                    headUpdate_->setString(3, newId);
+                    headUpdate_->executeUpdate();
+                }
+            }
+        }
+        auto value = [&](const char* column) {
+            const auto& cell = keyRow.values[static_cast<std::size_t>(columnIndex(key, column))];
+            return cell ? replaceAll(*cell, oldId, newId) : std::string();
+        };
+        finish_->setString(1, value("status"));
+        finish_->setString(2, value("content_type"));
+        finish_->setString(3, value("location"));
+        finish_->setString(4, value("response_body"));
+        finish_->setString(5, value("updated_at"));
+        finish_->setString(6, company);
+        finish_->setString(7, newId);
+        finish_->executeUpdate();
+        connection_->commit();
+    }
+
+    const Seed& seed_;
+    std::string prefix_;
+    long counter_ = 0;
+    std::unique_ptr<sql::Connection> connection_;
+    std::unique_ptr<sql::PreparedStatement> claimSelect_, claimInsert_, finish_, headUpdate_;
+    std::vector<std::unique_ptr<sql::PreparedStatement>> inserts_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Options options = parseOptions(argc, argv);
+        Seed seed;
+        {
+            auto connection = connect(options);
+            seed = readSeed(*connection, options.packageId);
+        }
+        std::cerr << "hub-dbceiling: package " << options.packageId << " wrote " << seed.rowCount() << " rows:";
+        std::cerr << " idempotency_keys=" << seed.idempotency.rows.size();
+        for (const auto& table : seed.saved) std::cerr << " " << table.name << "=" << table.rows.size();
+        std::cerr << "\n";
+
+        std::vector<std::unique_ptr<Writer>> writers;
+        for (int i = 0; i < options.connections; ++i) writers.push_back(std::make_unique<Writer>(options, seed, i));
+        std::atomic<long> total{0}, failures{0};
+        const auto start = Clock::now();
+        const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(options.durationSeconds));
+        std::vector<std::thread> threads;
+        for (auto& writer : writers)
+            threads.emplace_back([&, w = writer.get()] { total += w->run(deadline, failures); });
+        for (auto& thread : threads) thread.join();
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        const double rate = static_cast<double>(total.load()) / elapsed;
+
+        std::printf("RESULT {\"label\":\"%s\",\"connections\":%d,\"elapsed_s\":%.3f,\"packages\":%ld,"
+                    "\"failures\":%ld,\"rows_per_package\":%zu,\"packages_per_s\":%.1f}\n",
+                    options.label.c_str(), options.connections, elapsed, total.load(), failures.load(),
+                    seed.rowCount(), rate);
+        std::printf("%s: %d connections, %ld packages (%zu rows each, 2 transactions) in %.1f s = %.1f packages/s, "
+                    "%ld failed transactions\n",
+                    options.label.c_str(), options.connections, total.load(), seed.rowCount(), elapsed, rate,
+                    failures.load());
+        return 0;
+    } catch (const sql::SQLException& error) {
+        std::cerr << "hub-dbceiling: " << error.what() << " (MySQL error " << error.getErrorCode() << ")\n";
+    } catch (const std::exception& error) {
+        std::cerr << "hub-dbceiling: " << error.what() << "\n";
+    }
+    return 1;
+}
