@@ -183,6 +183,37 @@ DeliveryReport Dispatcher::park(const store::LeasedDispatch& dispatch, store::At
     return {dispatch.messageId, dispatch.department, "INCIDENT", reason};
 }
 
+namespace {
+
+// Gives the breaker exactly one verdict for a request it allowed: the one the
+// delivery records, or "inconclusive" when the delivery ends without one (a
+// store failure thrown before the call was sent), so that a half-open probe
+// slot is never lost.
+class BreakerVerdict {
+  public:
+    explicit BreakerVerdict(core::CircuitBreaker& breaker) : breaker_(breaker) {}
+    BreakerVerdict(const BreakerVerdict&) = delete;
+    BreakerVerdict& operator=(const BreakerVerdict&) = delete;
+    ~BreakerVerdict() {
+        if (!given_) breaker_.recordInconclusive();
+    }
+    void success() { give([this] { breaker_.recordSuccess(); }); }
+    void failure() { give([this] { breaker_.recordFailure(); }); }
+    void inconclusive() { give([this] { breaker_.recordInconclusive(); }); }
+
+  private:
+    template <typename Record>
+    void give(Record record) {
+        if (given_) return;
+        given_ = true;
+        record();
+    }
+    core::CircuitBreaker& breaker_;
+    bool given_ = false;
+};
+
+}  // namespace
+
 DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, DepartmentChannel& channel) {
     const std::string& department = dispatch.department;
     auto slot = channel.limiter.tryAcquire();
@@ -190,6 +221,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
         store_.releaseDispatch(dispatch.messageId, settings_.owner);
         return {dispatch.messageId, department, "RELEASED", slot ? "breaker open" : "department at its concurrency limit"};
     }
+    BreakerVerdict verdict(channel.breaker);
     const core::EpochMillis started = clock_.now();
     store::AttemptRecord attempt{dispatch.attempts + 1, started, 0, "FAILED", 0, {}};
 
@@ -198,7 +230,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     auto packageXml = store_.originalXml(dispatch.packageId);
     auto package = store_.packageById(dispatch.packageId);
     if (!packageXml || !package) {
-        channel.breaker.recordInconclusive();
+        verdict.inconclusive();
         return park(dispatch, attempt, "package " + dispatch.packageId + " has no stored original");
     }
     std::string receiptNumber;
@@ -210,7 +242,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     // receipt) so that the cancellation can follow (see settle()).
     if (package->state == core::PackageState::Withdrawn &&
         (dispatch.kind == adapter::kCallStatusQuery || (dispatch.kind != adapter::kCallCancel && dispatch.attempts == 0))) {
-        channel.breaker.recordInconclusive();
+        verdict.inconclusive();
         attempt.outcome = "SKIPPED";
         attempt.error = "the package was withdrawn";
         if (!store_.completeDispatch(dispatch.messageId, settings_.owner, clock_.now(), attempt, {}, {}))
@@ -237,7 +269,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
         rendered.failure = adapter::RenderFailure{adapter::RenderFailureKind::InvalidCase, error.what(), {}};
     }
     if (!rendered.ok()) {
-        channel.breaker.recordInconclusive();
+        verdict.inconclusive();
         attempt.outcome = "INVALID_RENDER";
         std::string reason = std::string(adapter::toString(rendered.failure->kind)) + ": " + rendered.failure->message;
         for (const auto& error : rendered.failure->schemaErrors) reason += "; " + error.message;
@@ -282,11 +314,11 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     switch (outcome.deliveryClass) {
         case core::DeliveryClass::Acknowledged:
         case core::DeliveryClass::Decided:
-            channel.breaker.recordSuccess();
+            verdict.success();
             attempt.outcome = outcome.deliveryClass == core::DeliveryClass::Acknowledged ? "ACKNOWLEDGED" : "DECIDED";
             return settle(dispatch, channel, *event, sent.body, attempt);
         case core::DeliveryClass::Retryable:
-            channel.breaker.recordFailure();
+            verdict.failure();
             attempt.error = shortError(sent.failure != transport::TransportResult::Failure::None
                                            ? std::string(transport::toString(sent.failure)) + ": " + sent.error
                                            : "HTTP " + std::to_string(sent.httpStatus) +
@@ -296,9 +328,9 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
             break;
     }
     if (observation.transport == core::AttemptObservation::Transport::TlsFailed)
-        channel.breaker.recordInconclusive();
+        verdict.inconclusive();
     else
-        channel.breaker.recordSuccess();
+        verdict.success();
     attempt.outcome = "FAILED";
     std::string reason = sent.failure != transport::TransportResult::Failure::None
                              ? std::string(transport::toString(sent.failure)) + ": " + sent.error
@@ -388,10 +420,10 @@ DeliveryReport Dispatcher::settle(const store::LeasedDispatch& dispatch, Departm
         }
         try {
             if (!store_.completeDispatch(dispatch.messageId, settings_.owner, now, attempt, plan.transitions,
-                                         plan.followUps))
+                                         tracking::guardedFollowUps(plan, *package)))
                 return {dispatch.messageId, department, "LEASE_LOST", "lease lost before completing"};
         } catch (const store::StateConflict& conflict) {
-            if (round >= 3) throw;
+            if (round >= tracking::kReplanRounds) throw;
             log().information("package=%s permit=%s department=%s message=%s re-planning: %s", dispatch.packageId,
                               dispatch.permit, department, dispatch.messageId, std::string(conflict.what()));
             continue;

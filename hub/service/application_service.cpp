@@ -378,7 +378,7 @@ Reply ApplicationService::get(const std::string& companyId, const std::string& p
 }
 
 Reply ApplicationService::applyPlan(const store::PackageView& package, const tracking::Plan& plan) {
-    store_.applyTransitions(package.id, clock_.now(), plan.transitions, plan.followUps);
+    store_.applyTransitions(package.id, clock_.now(), plan.transitions, tracking::guardedFollowUps(plan, package));
     if (!plan.followUps.dispatches.empty() && onNewDispatches_) onNewDispatches_();
     auto view = store_.findPackage(package.companyId, package.id);
     if (!view) throw store::StoreError("package " + package.id + " vanished");
@@ -431,7 +431,7 @@ Reply ApplicationService::correct(const CorrectionRequest& request) {
             try {
                 return applyPlan(*package, plan);
             } catch (const store::StateConflict&) {
-                if (round >= 3) throw;
+                if (round >= tracking::kReplanRounds) throw;
             }
         }
     } catch (const store::StoreError&) {
@@ -454,7 +454,7 @@ Reply ApplicationService::withdraw(const std::string& companyId, const std::stri
             try {
                 return applyPlan(*package, plan);
             } catch (const store::StateConflict&) {
-                if (round >= 3) throw;
+                if (round >= tracking::kReplanRounds) throw;
             }
         }
     } catch (const store::StoreError&) {

@@ -184,7 +184,8 @@ Reply CallbackService::receive(const CallbackRequest& request) {
                                         plan.detail,
                                         now};
             try {
-                if (store_.applyInbound(record, plan.transitions, plan.followUps) == store::InboundOutcome::Duplicate) {
+                if (store_.applyInbound(record, plan.transitions, tracking::guardedFollowUps(plan, *package)) ==
+                    store::InboundOutcome::Duplicate) {
                     auto earlier = store_.findInbound(refused.department, refused.messageId);
                     if (!earlier) throw store::StoreError("a duplicate callback's first record is missing");
                     Reply replay = answerOf(*earlier);
@@ -192,7 +193,7 @@ Reply CallbackService::receive(const CallbackRequest& request) {
                     return replay;
                 }
             } catch (const store::StateConflict&) {
-                if (round >= 3) throw;
+                if (round >= tracking::kReplanRounds) throw;
                 continue;
             }
             if (!plan.followUps.dispatches.empty() && onNewDispatches_) onNewDispatches_();

@@ -91,6 +91,7 @@ struct PackageView {
     std::string applicantReference;
     std::string notificationUrl;
     core::EpochMillis readyAt = 0;    // when it became READY_TO_OPERATE; 0 before
+    std::int64_t version = 0;         // read before the permits; see FollowUps::expectedPackageVersion
     std::vector<PermitView> permits;  // ordered by permit id
 };
 
@@ -251,6 +252,13 @@ struct FollowUps {
     // Withdrawal: every PENDING dispatch of the package not leased (or whose
     // lease expired) becomes CANCELLED, before `dispatches` are inserted.
     bool cancelPendingDispatches = false;
+    // When set, the write commits only if the package's version still is
+    // this one, and then moves it on by one; otherwise StateConflict and
+    // nothing is written. A planner sets it to the version of the package
+    // view it planned from, so that two writers that planned from the same
+    // view (each blind to the other's change) cannot both commit: the second
+    // plans again from the state the first left.
+    std::optional<std::int64_t> expectedPackageVersion;
 };
 
 // A department message the hub accepted (a callback), kept for

@@ -54,7 +54,7 @@ int ClockKeeper::sweepOnce() {
 bool ClockKeeper::apply(const store::PackageView& package, const Plan& plan, int& changed, bool& queued) {
     if (plan.verdict != Verdict::Applied) return false;
     try {
-        store_.applyTransitions(package.id, clock_.now(), plan.transitions, plan.followUps);
+        store_.applyTransitions(package.id, clock_.now(), plan.transitions, guardedFollowUps(plan, package));
     } catch (const store::StateConflict&) {
         return false;  // something happened to the permit meanwhile; the next sweep looks again
     }

@@ -213,6 +213,12 @@ void EventPlanner::addConsequences(Plan& plan, const store::PackageView& package
             {ids_.messageId(), "", std::string(kApplicantDepartment), std::string(kNotifyReady), now, {}});
 }
 
+store::FollowUps guardedFollowUps(const Plan& plan, const store::PackageView& package) {
+    store::FollowUps followUps = plan.followUps;
+    if (!plan.transitions.empty()) followUps.expectedPackageVersion = package.version;
+    return followUps;
+}
+
 Plan EventPlanner::reconcile(const store::PackageView& package, core::EpochMillis now) const {
     Plan plan;
     if (package.state == core::PackageState::Withdrawn) return plan;

@@ -46,6 +46,16 @@ struct Plan {
     std::string detail;  // one line for logs, events and answers
 };
 
+// The follow-ups to write with `plan`: when it changes a permit, guarded by
+// the version of `package`, the view it was planned from, so that of two
+// writers that planned from the same view only the first commits and the
+// other re-plans (store::FollowUps::expectedPackageVersion).
+store::FollowUps guardedFollowUps(const Plan& plan, const store::PackageView& package);
+
+// How many times a writer re-reads and re-plans after store::StateConflict
+// before giving up (the conflicts come from other writers of one package).
+inline constexpr int kReplanRounds = 8;
+
 // Pure planning of what one thing that happened to a permit changes in its
 // package, from the package as stored. Nothing here writes; the caller hands
 // the plan to the store, which applies it in one transaction only if every

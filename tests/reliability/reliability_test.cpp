@@ -204,6 +204,7 @@ void checkAllIssued(const HubProcess& hub, const std::string& token, const std::
 // For a failure message: how the permits of the packages not yet ready stand.
 std::string unfinished(const HubProcess& hub, const std::string& token, const std::vector<std::string>& ids) {
     std::map<std::string, int> counts;
+    std::vector<std::string> stalled;
     for (const auto& id : ids) {
         auto response = hub.request("GET", "/api/v1/applications/" + id, {{"Authorization", "Bearer " + token}});
         if (response.status != 200) {
@@ -212,6 +213,7 @@ std::string unfinished(const HubProcess& hub, const std::string& token, const st
         }
         auto package = parse(response.body);
         if (package->getValue<std::string>("state") == "READY_TO_OPERATE") continue;
+        stalled.push_back(id);
         auto permits = package->getArray("permits");
         for (std::size_t i = 0; i < permits->size(); ++i) {
             auto permit = permits->getObject(i);
@@ -221,6 +223,19 @@ std::string unfinished(const HubProcess& hub, const std::string& token, const st
     }
     std::string out = "permits not issued:";
     for (const auto& [what, count] : counts) out += " " + what + " x" + std::to_string(count);
+    // What the store says about the first few: their calls and last events.
+    for (std::size_t i = 0; i < stalled.size() && i < 3; ++i) {
+        try {
+            out += "\n" + stalled[i] + " calls:\n" +
+                   hub.sql("SELECT message_id, permit, kind, state, attempts, due_at, lease_owner, lease_until "
+                           "FROM outbox WHERE package_id = '" + stalled[i] + "' ORDER BY due_at;") +
+                   stalled[i] + " last events:\n" +
+                   hub.sql("SELECT sequence, permit, type, from_state, to_state, at, detail FROM events "
+                           "WHERE package_id = '" + stalled[i] + "' ORDER BY sequence DESC LIMIT 15;");
+        } catch (const std::exception& error) {
+            out += "\n(store unreadable: " + std::string(error.what()) + ")";
+        }
+    }
     return out;
 }
 

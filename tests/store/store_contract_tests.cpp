@@ -2453,6 +2453,49 @@ BOOST_AUTO_TEST_CASE(migrating_to_v8_starts_a_chain_for_every_existing_package) 
     BOOST_TEST(verifyTrail(*store).ok());
 }
 
+// Two writers plan from one read of the package, each changing a different
+// permit (a write skew: neither sees the other's change). The version guard
+// lets only the first commit; the second re-reads and plans again.
+BOOST_AUTO_TEST_CASE(two_writes_planned_from_one_read_of_a_package_do_not_both_commit) {
+    auto store = migratedEmptyStore();
+    saveWithDispatches(*store, "PKG-VERSION", {});
+    const auto read = *store->packageById("PKG-VERSION");
+    FollowUps guarded;
+    guarded.expectedPackageVersion = read.version;
+    guarded.packageState = core::PackageState::InProgress;
+
+    store->applyTransitions(
+        "PKG-VERSION", 1000,
+        {transitionOf("PKG-VERSION", "P01", core::PermitState::Queued, core::PermitState::Submitted, 1000, "R-1")},
+        guarded);
+    const auto afterFirst = *store->packageById("PKG-VERSION");
+    BOOST_TEST(afterFirst.version == read.version + 1);
+
+    const auto eventsBefore = store->eventsOf("PKG-VERSION").size();
+    BOOST_CHECK_THROW(
+        store->applyTransitions(
+            "PKG-VERSION", 1001,
+            {transitionOf("PKG-VERSION", "P03", core::PermitState::Waiting, core::PermitState::Queued, 1001)},
+            guarded),
+        StateConflict);
+    const auto afterRefused = *store->packageById("PKG-VERSION");
+    BOOST_TEST(afterRefused.version == afterFirst.version);
+    BOOST_TEST((permitOf(afterRefused, "P03").state == core::PermitState::Waiting));
+    BOOST_TEST(store->eventsOf("PKG-VERSION").size() == eventsBefore);
+
+    // Planned again from the new read, it commits.
+    guarded.expectedPackageVersion = afterRefused.version;
+    store->applyTransitions(
+        "PKG-VERSION", 1002,
+        {transitionOf("PKG-VERSION", "P03", core::PermitState::Waiting, core::PermitState::Queued, 1002)}, guarded);
+    BOOST_TEST((permitOf(*store->packageById("PKG-VERSION"), "P03").state == core::PermitState::Queued));
+    BOOST_TEST(store->packageById("PKG-VERSION")->version == read.version + 2);
+
+    // Unguarded writes (attempt records, notes) leave the version alone.
+    store->applyTransitions("PKG-VERSION", 1003, {}, {});
+    BOOST_TEST(store->packageById("PKG-VERSION")->version == read.version + 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_transition_expecting_an_older_updated_at_is_a_conflict) {
     auto store = migratedEmptyStore();
     saveWithDispatches(*store, "PKG-EXPECT", {});

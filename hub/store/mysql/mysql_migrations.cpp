@@ -263,6 +263,12 @@ const std::vector<Migration>& migrations() {
              "('HUB', 0, '" HUB_AUDIT_GENESIS "')",
              "INSERT IGNORE INTO audit_heads (chain, seq, hash) SELECT id, 0, '" HUB_AUDIT_GENESIS "' FROM packages",
          }},
+        {9,
+         "a package version that every planned write checks and moves on",
+         {
+             {"ALTER TABLE packages ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
+              HUB_COLUMN_EXISTS("packages", "version")},
+         }},
     };
     return all;
 }

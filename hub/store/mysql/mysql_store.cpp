@@ -1289,6 +1289,17 @@ class MysqlStore final : public Store {
     // with a duplicate key, which transact() turns into StoreError.
     static void applyFollowUps(sql::Connection& connection, const std::string& packageId,
                                const FollowUps& followUps, core::EpochMillis now, core::audit::Batch& trail) {
+        if (followUps.expectedPackageVersion) {
+            // A current read: waits for a concurrent writer of the package
+            // and sees what it committed.
+            Statement claim = prepare(connection,
+                                      "UPDATE packages SET version = version + 1 WHERE id = ? AND version = ?");
+            claim->setString(1, packageId);
+            claim->setInt64(2, *followUps.expectedPackageVersion);
+            if (claim->executeUpdate() == 0)
+                throw StateConflict("package " + packageId + " changed since it was read (version " +
+                                    std::to_string(*followUps.expectedPackageVersion) + ")");
+        }
         if (followUps.certificate) {
             insertCertificate(connection, *followUps.certificate);
             audit::certificate(trail, *followUps.certificate);
@@ -1331,7 +1342,7 @@ class MysqlStore final : public Store {
         {
             Statement select = prepare(connection,
                                        "SELECT id, company_id, state, received_at, updated_at, sha256, "
-                                       "proposed_name, applicant_reference, notification_url, ready_at "
+                                       "proposed_name, applicant_reference, notification_url, ready_at, version "
                                        "FROM packages WHERE id = ?");
             select->setString(1, packageId);
             Rows rows = query(select);
@@ -1346,6 +1357,7 @@ class MysqlStore final : public Store {
             view.applicantReference = text(rows, 8);
             view.notificationUrl = text(rows, 9);
             view.readyAt = rows->getInt64(10);
+            view.version = rows->getInt64(11);
         }
         view.permits = loadPermits(connection, packageId);
         return view;

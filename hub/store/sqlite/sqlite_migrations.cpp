@@ -259,6 +259,11 @@ const std::vector<Migration>& migrations() {
              "('HUB', 0, '" HUB_AUDIT_GENESIS "')",
              "INSERT INTO audit_heads (chain, seq, hash) SELECT id, 0, '" HUB_AUDIT_GENESIS "' FROM packages",
          }},
+        {9,
+         "a package version that every planned write checks and moves on",
+         {
+             "ALTER TABLE packages ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
+         }},
     };
     return all;
 }

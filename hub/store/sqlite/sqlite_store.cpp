@@ -1119,6 +1119,15 @@ class SqliteStore final : public Store {
     // the certificate was recorded before or a dispatch id is taken.
     void applyFollowUps(const std::string& packageId, const FollowUps& followUps, core::EpochMillis now,
                         core::audit::Batch& trail) {
+        if (followUps.expectedPackageVersion) {
+            Query claim(db_, "UPDATE packages SET version = version + 1 WHERE id = ? AND version = ?");
+            claim->bindText(1, packageId);
+            claim->bindInt(2, *followUps.expectedPackageVersion);
+            claim->run();
+            if (db_.changes() == 0)
+                throw StateConflict("package " + packageId + " changed since it was read (version " +
+                                    std::to_string(*followUps.expectedPackageVersion) + ")");
+        }
         if (followUps.certificate) {
             insertCertificate(*followUps.certificate);
             audit::certificate(trail, *followUps.certificate);
@@ -1160,7 +1169,7 @@ class SqliteStore final : public Store {
         {
             Query select(db_,
                          "SELECT id, company_id, state, received_at, updated_at, sha256, proposed_name, "
-                         "applicant_reference, notification_url, ready_at FROM packages WHERE id = ?");
+                         "applicant_reference, notification_url, ready_at, version FROM packages WHERE id = ?");
             select->bindText(1, packageId);
             if (!select->step()) return std::nullopt;
             view.id = select->text(0);
@@ -1173,6 +1182,7 @@ class SqliteStore final : public Store {
             view.applicantReference = select->text(7);
             view.notificationUrl = select->text(8);
             view.readyAt = select->integer(9);
+            view.version = select->integer(10);
         }
         view.permits = loadPermits(packageId);
         return view;
