@@ -14,6 +14,8 @@ namespace hub::store::mysql {
 namespace {
 
 constexpr auto kAcquireWait = std::chrono::seconds(30);
+// An idle connection given back this recently is used without a ping.
+constexpr auto kTrustedIdle = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -63,7 +65,7 @@ ConnectionPool::ConnectionPool(const config::MysqlConfig& config)
         --open_;
         throw;
     }
-    idle_.push_back(std::move(first));
+    idle_.push_back({std::move(first), std::chrono::steady_clock::now()});
 }
 
 ConnectionPool::~ConnectionPool() = default;
@@ -106,13 +108,16 @@ ConnectionPool::Lease ConnectionPool::acquire() {
                          " stayed busy for " + std::to_string(kAcquireWait.count()) + " s");
     }
     std::unique_ptr<sql::Connection> connection;
+    bool recent = false;
     if (!idle_.empty()) {
-        connection = std::move(idle_.back());
+        connection = std::move(idle_.back().connection);
+        recent = std::chrono::steady_clock::now() - idle_.back().since < kTrustedIdle;
         idle_.pop_back();
     }
     if (connection == nullptr) ++open_;
     lock.unlock();
 
+    if (connection != nullptr && recent) return Lease(*this, std::move(connection));
     if (connection != nullptr) {
         bool valid = false;
         try {
@@ -136,7 +141,7 @@ void ConnectionPool::giveBack(std::unique_ptr<sql::Connection> connection, bool 
     {
         std::lock_guard lock(mutex_);
         if (connection != nullptr) {
-            idle_.push_back(std::move(connection));
+            idle_.push_back({std::move(connection), std::chrono::steady_clock::now()});
         } else {
             --open_;
         }

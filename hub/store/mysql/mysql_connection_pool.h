@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -57,7 +58,10 @@ class ConnectionPool {
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-    // An idle connection that answers a ping, or a new one; waits while all
+    // An idle connection (pinged first unless it came back within the last
+    // second: a connection lost since then fails its first statement, and
+    // the store runs the transaction again on a fresh one), or a new one;
+    // waits while all
     // `poolSize` are checked out. Throws StoreError when the server cannot be
     // reached or no connection frees up within the wait limit.
     Lease acquire();
@@ -74,7 +78,11 @@ class ConnectionPool {
     sql::mysql::MySQL_Driver* driver_;
     std::mutex mutex_;
     std::condition_variable released_;
-    std::vector<std::unique_ptr<sql::Connection>> idle_;
+    struct Idle {
+        std::unique_ptr<sql::Connection> connection;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::vector<Idle> idle_;
     int open_ = 0;  // idle + checked out + being opened
 };
 
