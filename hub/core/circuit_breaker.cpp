@@ -71,10 +71,17 @@ bool CircuitBreaker::allowRequest() {
         switch (state_) {
             case BreakerState::Closed: allowed = true; break;
             case BreakerState::Open: allowed = false; break;
-            case BreakerState::HalfOpen:
+            case BreakerState::HalfOpen: {
+                const EpochMillis now = clock_.now();
+                if (probesInFlight_ >= policy_.halfOpenProbes && now - lastProbeAt_ >= policy_.openMs)
+                    probesInFlight_ = 0;  // lost probes
                 allowed = probesInFlight_ < policy_.halfOpenProbes;
-                if (allowed) ++probesInFlight_;
+                if (allowed) {
+                    ++probesInFlight_;
+                    lastProbeAt_ = now;
+                }
                 break;
+            }
         }
     }
     notify(transition);

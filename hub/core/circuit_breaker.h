@@ -33,7 +33,10 @@ void validate(const BreakerPolicy& policy);
 //             the first allowRequest after that moves to HalfOpen.
 //   HalfOpen: at most halfOpenProbes requests are let through at a time;
 //             recordSuccess closes the breaker (count reset), recordFailure
-//             reopens it with a new openedAt.
+//             reopens it with a new openedAt. Probes that have not reported
+//             openMs after the last one was let through are taken as lost
+//             and their slots freed, so a verdict that never comes cannot
+//             keep the breaker half-open, refusing everything, for ever.
 //
 // What the caller records: recordFailure only for Retryable outcomes (the
 // department is unreachable or overloaded); recordSuccess for any outcome in
@@ -92,6 +95,7 @@ class CircuitBreaker {
     int consecutiveFailures_ = 0;
     std::optional<EpochMillis> openedAt_;
     int probesInFlight_ = 0;
+    EpochMillis lastProbeAt_ = 0;  // when the last half-open probe was let through
 };
 
 }  // namespace hub::core

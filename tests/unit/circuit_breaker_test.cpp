@@ -153,6 +153,23 @@ BOOST_AUTO_TEST_CASE(half_open_after_open_ms_lets_one_probe_through) {
     BOOST_TEST((log.seen() == expected));
 }
 
+BOOST_AUTO_TEST_CASE(a_probe_that_never_reports_is_taken_as_lost_after_open_ms) {
+    ManualClock clock(kStart);
+    CircuitBreaker breaker(kPolicy, clock);
+    fail(breaker, 3);
+    clock.advance(kPolicy.openMs);
+    BOOST_REQUIRE(breaker.allowRequest());  // the probe, whose verdict never comes
+    clock.advance(kPolicy.openMs - 1);
+    BOOST_TEST(!breaker.allowRequest(), "still waiting for the probe");
+    clock.advance(1);
+    BOOST_TEST(breaker.allowRequest(), "the silent probe is given up; a new one goes");
+    BOOST_TEST((breaker.state() == BreakerState::HalfOpen));
+    BOOST_TEST(breaker.probesInFlight() == 1);
+    BOOST_TEST(!breaker.allowRequest());
+    breaker.recordSuccess();
+    BOOST_TEST((breaker.state() == BreakerState::Closed));
+}
+
 BOOST_AUTO_TEST_CASE(probe_success_closes_and_resets) {
     ManualClock clock(kStart);
     CircuitBreaker breaker(kPolicy, clock);
