@@ -41,9 +41,10 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/NullStream.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+
+#include "transport/message_signature.h"
 
 namespace {
 
@@ -126,33 +127,6 @@ std::string readFile(const std::string& path) {
 long long epochMillis() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-// HMAC-SHA256 (RFC 2104) of "<timestamp>.<body>", as the hub signs its calls.
-std::string signature(const std::string& secret, long long timestamp, const std::string& body) {
-    constexpr std::size_t kBlock = 64;
-    std::string key = secret;
-    if (key.size() > kBlock) {
-        Poco::SHA2Engine shortened(Poco::SHA2Engine::SHA_256);
-        shortened.update(key);
-        const auto& digest = shortened.digest();
-        key.assign(digest.begin(), digest.end());
-    }
-    key.resize(kBlock, '\0');
-    std::string inner(kBlock, '\0'), outer(kBlock, '\0');
-    for (std::size_t i = 0; i < kBlock; ++i) {
-        inner[i] = static_cast<char>(key[i] ^ 0x36);
-        outer[i] = static_cast<char>(key[i] ^ 0x5c);
-    }
-    Poco::SHA2Engine innerHash(Poco::SHA2Engine::SHA_256);
-    innerHash.update(inner);
-    innerHash.update(std::to_string(timestamp) + ".");
-    innerHash.update(body);
-    const auto& innerDigest = innerHash.digest();
-    Poco::SHA2Engine outerHash(Poco::SHA2Engine::SHA_256);
-    outerHash.update(outer);
-    outerHash.update(innerDigest.data(), static_cast<unsigned>(innerDigest.size()));
-    return "sha256=" + Poco::DigestEngine::digestToHex(outerHash.digest());
 }
 
 // What one connection thread saw.
@@ -291,7 +265,7 @@ class Generator {
             if (!options_.signSecret.empty()) {
                 const long long timestamp = epochMillis();
                 request.set("X-Hub-Timestamp", std::to_string(timestamp));
-                request.set("X-Hub-Signature", signature(options_.signSecret, timestamp, body_));
+                request.set("X-Hub-Signature", hub::transport::signatureHeaderValue(options_.signSecret, timestamp, body_));
             }
             for (const auto& [name, value] : options_.headers) request.set(name, value);
             ++tally.sent;
