@@ -20,6 +20,7 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
@@ -27,6 +28,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include "store/mysql/mysql_connection_pool.h"
 #include "store/mysql/mysql_migrations.h"
 #include "store/mysql/mysql_store.h"
 #include "store/sqlite/sqlite_database.h"
@@ -699,6 +701,102 @@ BOOST_AUTO_TEST_CASE(a_killed_connection_is_survived, *boost::unit_test::precond
     auto found = store->findPackage("C-KILLED", "PKG-KILLED");
     BOOST_TEST(found.has_value());
     BOOST_CHECK_NO_THROW(store->savePackage(samplePackage("PKG-KILLED-2", "C-KILLED"), nullptr, nullptr));
+}
+
+namespace {
+
+long sessionStatus(store::mysql::Session& session, const std::string& name) {
+    std::unique_ptr<sql::Statement> statement(session->createStatement());
+    std::unique_ptr<sql::ResultSet> rows(statement->executeQuery("SHOW SESSION STATUS LIKE '" + name + "'"));
+    BOOST_REQUIRE(rows->next());
+    return std::stol(rows->getString(2).asStdString());
+}
+
+int selectPlusOne(const store::mysql::Statement& statement, int value) {
+    statement->setInt(1, value);
+    std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
+    BOOST_REQUIRE(rows->next());
+    return rows->getInt(1);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_pooled_connection_prepares_each_statement_once, *boost::unit_test::precondition(mysqlOnly)) {
+    auto& mysql = dynamic_cast<MysqlBackend&>(backend());
+    store::mysql::ConnectionPool pool(mysql.configFor(mysql.sharedName()));
+    const std::string text = "SELECT ? + 1";
+    {
+        auto lease = pool.acquire();
+        store::mysql::Session& session = *lease;
+        const long preparedBefore = sessionStatus(session, "Com_stmt_prepare");
+        for (int i = 0; i < 3; ++i) BOOST_TEST(selectPlusOne(session.prepare(text), i) == i + 1);
+        BOOST_TEST(sessionStatus(session, "Com_stmt_prepare") - preparedBefore == 1);
+        BOOST_TEST(session.cachedStatements() == 1u);
+
+        // A borrowed statement comes back with no parameters left from its last use.
+        auto again = session.prepare(text);
+        BOOST_CHECK_THROW(std::unique_ptr<sql::ResultSet>(again->executeQuery()), sql::SQLException);
+    }
+    {
+        // The next transaction on the same connection finds it prepared.
+        auto lease = pool.acquire();
+        store::mysql::Session& session = *lease;
+        const long preparedBefore = sessionStatus(session, "Com_stmt_prepare");
+        BOOST_TEST(selectPlusOne(session.prepare(text), 41) == 42);
+        BOOST_TEST(sessionStatus(session, "Com_stmt_prepare") == preparedBefore);
+
+        // The same text in use twice at once: the second gets its own statement
+        // and the first's rows stay intact.
+        auto outer = session.prepare(text);
+        outer->setInt(1, 10);
+        std::unique_ptr<sql::ResultSet> outerRows(outer->executeQuery());
+        auto inner = session.prepare(text);
+        BOOST_TEST(selectPlusOne(inner, 20) == 21);
+        BOOST_REQUIRE(outerRows->next());
+        BOOST_TEST(outerRows->getInt(1) == 11);
+        BOOST_TEST(session.cachedStatements() == 1u);
+    }
+    {
+        // Past the bound, texts are still prepared and run, just not kept.
+        auto lease = pool.acquire();
+        store::mysql::Session& session = *lease;
+        const int texts = static_cast<int>(store::mysql::Session::kMaxCached) + 5;
+        for (int i = 0; i < texts; ++i) {
+            auto statement = session.prepare("SELECT ? + 1 + " + std::to_string(i));
+            BOOST_TEST(selectPlusOne(statement, 1) == 2 + i);
+        }
+        BOOST_TEST(session.cachedStatements() == store::mysql::Session::kMaxCached);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_cached_statement_on_a_killed_connection_is_a_lost_connection,
+                     *boost::unit_test::precondition(mysqlOnly)) {
+    auto& mysql = dynamic_cast<MysqlBackend&>(backend());
+    store::mysql::ConnectionPool pool(mysql.configFor(mysql.sharedName()));
+    {
+        auto lease = pool.acquire();
+        store::mysql::Session& session = *lease;
+        BOOST_TEST(selectPlusOne(session.prepare("SELECT ? + 1"), 1) == 2);
+        std::int64_t id = 0;
+        {
+            std::unique_ptr<sql::Statement> statement(session->createStatement());
+            std::unique_ptr<sql::ResultSet> rows(statement->executeQuery("SELECT CONNECTION_ID()"));
+            BOOST_REQUIRE(rows->next());
+            id = rows->getInt64(1);
+        }
+        auto admin = mysql.adminConnection();
+        std::unique_ptr<sql::Statement>(admin->createStatement())->execute("KILL CONNECTION " + std::to_string(id));
+        try {
+            selectPlusOne(session.prepare("SELECT ? + 1"), 1);
+            BOOST_FAIL("a statement on a killed connection ran");
+        } catch (const sql::SQLException& error) {
+            BOOST_TEST(store::mysql::isConnectionLost(error), store::mysql::describe(error));
+        }
+        lease.discard();
+    }
+    // Discarded with its statements; the next lease is a working connection.
+    auto lease = pool.acquire();
+    BOOST_TEST(selectPlusOne((*lease).prepare("SELECT ? + 1"), 5) == 6);
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_server_is_a_clear_store_error, *boost::unit_test::precondition(mysqlOnly)) {

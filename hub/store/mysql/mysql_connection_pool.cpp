@@ -4,6 +4,7 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
@@ -38,14 +39,47 @@ std::string describe(const sql::SQLException& error) {
            error.getSQLState() + ")";
 }
 
-ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<sql::Connection> connection)
-    : pool_(&pool), connection_(std::move(connection)) {}
+Session::Session(std::unique_ptr<sql::Connection> connection) : connection_(std::move(connection)) {}
+
+Session::~Session() = default;
+
+Statement Session::prepare(const std::string& text) {
+    auto found = statements_.find(text);
+    if (found == statements_.end() && statements_.size() < kMaxCached) {
+        Cached fresh{std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text)), false};
+        found = statements_.emplace(text, std::move(fresh)).first;
+    }
+    if (found != statements_.end() && !found->second.busy) {
+        found->second.statement->clearParameters();
+        found->second.busy = true;
+        return Statement(found->second.statement.get(), &found->second.busy, nullptr);
+    }
+    std::unique_ptr<sql::PreparedStatement> owned(connection_->prepareStatement(text));
+    sql::PreparedStatement* raw = owned.get();
+    return Statement(raw, nullptr, std::move(owned));
+}
+
+Statement::Statement(sql::PreparedStatement* statement, bool* busy, std::unique_ptr<sql::PreparedStatement> owned)
+    : statement_(statement), busy_(busy), owned_(std::move(owned)) {}
+
+Statement::Statement(Statement&& other) noexcept
+    : statement_(other.statement_), busy_(other.busy_), owned_(std::move(other.owned_)) {
+    other.busy_ = nullptr;
+    other.statement_ = nullptr;
+}
+
+Statement::~Statement() {
+    if (busy_ != nullptr) *busy_ = false;
+}
+
+ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<Session> session)
+    : pool_(&pool), session_(std::move(session)) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
-    : pool_(other.pool_), connection_(std::move(other.connection_)), discarded_(other.discarded_) {}
+    : pool_(other.pool_), session_(std::move(other.session_)), discarded_(other.discarded_) {}
 
 ConnectionPool::Lease::~Lease() {
-    if (connection_) pool_->giveBack(std::move(connection_), !discarded_);
+    if (session_) pool_->giveBack(std::move(session_), !discarded_);
 }
 
 ConnectionPool::ConnectionPool(const config::MysqlConfig& config)
@@ -58,7 +92,7 @@ ConnectionPool::ConnectionPool(const config::MysqlConfig& config)
     }
     if (config_.poolSize < 1) throw StoreError("mysql: poolSize must be at least 1");
     ++open_;
-    std::unique_ptr<sql::Connection> first;
+    std::unique_ptr<Session> first;
     try {
         first = connect();
     } catch (...) {
@@ -70,7 +104,7 @@ ConnectionPool::ConnectionPool(const config::MysqlConfig& config)
 
 ConnectionPool::~ConnectionPool() = default;
 
-std::unique_ptr<sql::Connection> ConnectionPool::connect() {
+std::unique_ptr<Session> ConnectionPool::connect() {
     sql::ConnectOptionsMap options;
     options["hostName"] = sql::SQLString("tcp://" + config_.host + ":" + std::to_string(config_.port));
     options["userName"] = sql::SQLString(config_.user);
@@ -92,7 +126,7 @@ std::unique_ptr<sql::Connection> ConnectionPool::connect() {
         session->execute("SET SESSION time_zone = '+00:00'");
         session->execute("SET NAMES utf8mb4");
         connection->commit();
-        return connection;
+        return std::make_unique<Session>(std::move(connection));
     } catch (const sql::SQLException& error) {
         throw StoreError("mysql: cannot connect to " + target_ + ": " + describe(error));
     }
@@ -107,11 +141,12 @@ ConnectionPool::Lease ConnectionPool::acquire() {
         throw StoreError("mysql: all " + std::to_string(config_.poolSize) + " connections to " + target_ +
                          " stayed busy for " + std::to_string(kAcquireWait.count()) + " s");
     }
-    std::unique_ptr<sql::Connection> connection;
+    std::unique_ptr<Session> connection;
     bool recent = false;
     if (!idle_.empty()) {
-        connection = std::move(idle_.back().connection);
-        recent = std::chrono::steady_clock::now() - idle_.back().since < kTrustedIdle;
+        connection = std::move(idle_.back().session);
+        const auto since = idle_.back().since;
+        recent = std::chrono::steady_clock::now() - since < kTrustedIdle && since > lastLoss_;
         idle_.pop_back();
     }
     if (connection == nullptr) ++open_;
@@ -121,7 +156,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     if (connection != nullptr) {
         bool valid = false;
         try {
-            valid = connection->isValid();
+            valid = connection->connection().isValid();
         } catch (const sql::SQLException&) {
         }
         if (valid) return Lease(*this, std::move(connection));
@@ -136,7 +171,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     }
 }
 
-void ConnectionPool::giveBack(std::unique_ptr<sql::Connection> connection, bool reusable) noexcept {
+void ConnectionPool::giveBack(std::unique_ptr<Session> connection, bool reusable) noexcept {
     if (!reusable) connection.reset();
     {
         std::lock_guard lock(mutex_);
@@ -144,6 +179,7 @@ void ConnectionPool::giveBack(std::unique_ptr<sql::Connection> connection, bool 
             idle_.push_back({std::move(connection), std::chrono::steady_clock::now()});
         } else {
             --open_;
+            if (!reusable) lastLoss_ = std::chrono::steady_clock::now();
         }
     }
     released_.notify_one();

@@ -5,12 +5,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/hub_config.h"
 
 namespace sql {
 class Connection;
+class PreparedStatement;
 class SQLException;
 namespace mysql {
 class MySQL_Driver;
@@ -26,6 +28,65 @@ bool isConnectionLost(const sql::SQLException& error);
 // "… (error 1062, SQLSTATE 23000)"; never contains the password.
 std::string describe(const sql::SQLException& error);
 
+class Statement;
+
+// One pooled connection and the statements prepared on it. A statement is
+// prepared once per connection and kept for the connection's life, so later
+// transactions execute it without preparing it again (one round trip instead
+// of prepare, execute and close). Used by one thread at a time, like the
+// connection.
+class Session {
+  public:
+    explicit Session(std::unique_ptr<sql::Connection> connection);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    sql::Connection* operator->() const { return connection_.get(); }
+    sql::Connection& connection() const { return *connection_; }
+
+    // `text` prepared on this connection, its parameters cleared. The same
+    // text asked for again while the first Statement is still alive (a
+    // nested use) gets a statement of its own, closed when it goes. Past
+    // kMaxCached texts, further texts are prepared and closed each time.
+    Statement prepare(const std::string& text);
+
+    std::size_t cachedStatements() const { return statements_.size(); }
+
+    static constexpr std::size_t kMaxCached = 256;
+
+  private:
+    friend class Statement;
+    struct Cached {
+        std::unique_ptr<sql::PreparedStatement> statement;
+        bool busy = false;
+    };
+    // Declared first, destroyed last: the statements close before it.
+    std::unique_ptr<sql::Connection> connection_;
+    std::unordered_map<std::string, Cached> statements_;
+};
+
+// A prepared statement borrowed from its Session's cache (given back on
+// destruction) or owned (closed on destruction).
+class Statement {
+  public:
+    ~Statement();
+    Statement(Statement&& other) noexcept;
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement& operator=(Statement&&) = delete;
+
+    sql::PreparedStatement* operator->() const { return statement_; }
+
+  private:
+    friend class Session;
+    Statement(sql::PreparedStatement* statement, bool* busy, std::unique_ptr<sql::PreparedStatement> owned);
+
+    sql::PreparedStatement* statement_;
+    bool* busy_;  // the cache entry's flag, when borrowed
+    std::unique_ptr<sql::PreparedStatement> owned_;
+};
+
 // Up to `poolSize` connections, opened on demand and kept for reuse. Every
 // connection has autocommit off, READ COMMITTED, strict sql_mode, UTC time
 // zone and utf8mb4. Thread-safe.
@@ -35,20 +96,20 @@ class ConnectionPool {
     // discarded (then it is closed and its slot freed).
     class Lease {
       public:
-        Lease(ConnectionPool& pool, std::unique_ptr<sql::Connection> connection);
+        Lease(ConnectionPool& pool, std::unique_ptr<Session> session);
         ~Lease();
         Lease(Lease&& other) noexcept;
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
         Lease& operator=(Lease&&) = delete;
 
-        sql::Connection& operator*() const { return *connection_; }
-        sql::Connection* operator->() const { return connection_.get(); }
+        Session& operator*() const { return *session_; }
+        sql::Connection* operator->() const { return &session_->connection(); }
         void discard() noexcept { discarded_ = true; }
 
       private:
         ConnectionPool* pool_;
-        std::unique_ptr<sql::Connection> connection_;
+        std::unique_ptr<Session> session_;
         bool discarded_ = false;
     };
 
@@ -59,9 +120,9 @@ class ConnectionPool {
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
     // An idle connection (pinged first unless it came back within the last
-    // second: a connection lost since then fails its first statement, and
-    // the store runs the transaction again on a fresh one), or a new one;
-    // waits while all
+    // second and no connection was lost since: a connection lost since then
+    // fails its first statement, and the store runs the transaction again on
+    // a fresh one), or a new one; waits while all
     // `poolSize` are checked out. Throws StoreError when the server cannot be
     // reached or no connection frees up within the wait limit.
     Lease acquire();
@@ -70,8 +131,8 @@ class ConnectionPool {
     const std::string& target() const { return target_; }
 
   private:
-    std::unique_ptr<sql::Connection> connect();
-    void giveBack(std::unique_ptr<sql::Connection> connection, bool reusable) noexcept;
+    std::unique_ptr<Session> connect();
+    void giveBack(std::unique_ptr<Session> session, bool reusable) noexcept;
 
     config::MysqlConfig config_;
     std::string target_;
@@ -79,10 +140,13 @@ class ConnectionPool {
     std::mutex mutex_;
     std::condition_variable released_;
     struct Idle {
-        std::unique_ptr<sql::Connection> connection;
+        std::unique_ptr<Session> session;
         std::chrono::steady_clock::time_point since;
     };
     std::vector<Idle> idle_;
+    // When a lease was last discarded (its connection lost): idle
+    // connections given back before then are pinged however recent.
+    std::chrono::steady_clock::time_point lastLoss_{};
     int open_ = 0;  // idle + checked out + being opened
 };
 

@@ -34,12 +34,11 @@ core::EpochMillis wallClockNow() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-using Statement = std::unique_ptr<sql::PreparedStatement>;
+using mysql::Statement;
 using Rows = std::unique_ptr<sql::ResultSet>;
 
-Statement prepare(sql::Connection& connection, const std::string& text) {
-    return Statement(connection.prepareStatement(text));
-}
+// Prepared once per pooled connection, then reused (see mysql::Session).
+Statement prepare(mysql::Session& connection, const std::string& text) { return connection.prepare(text); }
 
 Rows query(const Statement& statement) { return Rows(statement->executeQuery()); }
 
@@ -165,7 +164,7 @@ class TransactionGuard {
 // Releases the named migration lock however the migration ends.
 class MigrationLock {
   public:
-    explicit MigrationLock(sql::Connection& connection) : connection_(connection) {
+    explicit MigrationLock(mysql::Session& connection) : connection_(connection) {
         Statement lock = prepare(connection_, "SELECT GET_LOCK('hub_migrations', 30)");
         Rows rows = query(lock);
         if (!rows->next() || rows->isNull(1) || rows->getInt(1) != 1) {
@@ -184,7 +183,7 @@ class MigrationLock {
     MigrationLock& operator=(const MigrationLock&) = delete;
 
   private:
-    sql::Connection& connection_;
+    mysql::Session& connection_;
 };
 
 enum class Access { Read, Write };
@@ -195,9 +194,9 @@ class MysqlStore final : public Store {
     explicit MysqlStore(const config::MysqlConfig& config) : pool_(config) {}
 
     void migrate() override {
-        transact("migrate", Access::Write, [](sql::Connection& connection) {
+        transact("migrate", Access::Write, [](mysql::Session& connection) {
             MigrationLock lock(connection);
-            std::unique_ptr<sql::Statement> ddl(connection.createStatement());
+            std::unique_ptr<sql::Statement> ddl(connection->createStatement());
             ddl->execute(std::string(mysql::kCreateSchemaMigrations));
             for (const auto& migration : mysql::migrations()) {
                 if (currentVersion(connection) >= migration.version) continue;
@@ -215,13 +214,13 @@ class MysqlStore final : public Store {
                 record->setInt64(2, wallClockNow());
                 record->setString(3, std::string(migration.description));
                 record->executeUpdate();
-                connection.commit();
+                connection->commit();
             }
         });
     }
 
     int schemaVersion() override {
-        return transact("schemaVersion", Access::Read, [](sql::Connection& connection) {
+        return transact("schemaVersion", Access::Read, [](mysql::Session& connection) {
             Statement exists = prepare(connection,
                                        "SELECT COUNT(*) FROM information_schema.tables "
                                        "WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'");
@@ -234,7 +233,7 @@ class MysqlStore final : public Store {
     int latestSchemaVersion() const override { return mysql::migrations().back().version; }
 
     void ping() override {
-        transact("ping", Access::Read, [](sql::Connection& connection) {
+        transact("ping", Access::Read, [](mysql::Session& connection) {
             Statement select = prepare(connection, "SELECT 1");
             query(select);
         });
@@ -242,7 +241,7 @@ class MysqlStore final : public Store {
 
     Claim claimIdempotencyKey(const IdempotencyKey& key, const std::string& requestSha256, core::EpochMillis now,
                               core::EpochMillis staleAfterMs) override {
-        return transact("claimIdempotencyKey", Access::Write, [&](sql::Connection& connection) {
+        return transact("claimIdempotencyKey", Access::Write, [&](mysql::Session& connection) {
             // Locking the existing row first (rather than INSERT then SELECT
             // FOR UPDATE) avoids two duplicate-key losers deadlocking on the
             // upgrade of their shared locks.
@@ -299,11 +298,11 @@ class MysqlStore final : public Store {
     void finishIdempotencyKey(const IdempotencyKey& key, const StoredResponse& response,
                               core::EpochMillis now) override {
         transact("finishIdempotencyKey", Access::Write,
-                 [&](sql::Connection& connection) { storeResponse(connection, key, response, now); });
+                 [&](mysql::Session& connection) { storeResponse(connection, key, response, now); });
     }
 
     void releaseIdempotencyKey(const IdempotencyKey& key) override {
-        transact("releaseIdempotencyKey", Access::Write, [&](sql::Connection& connection) {
+        transact("releaseIdempotencyKey", Access::Write, [&](mysql::Session& connection) {
             Statement release = prepare(connection,
                                         "DELETE FROM idempotency_keys WHERE company_id = ? AND idem_key = ? "
                                         "AND state = 'IN_PROGRESS'");
@@ -317,7 +316,7 @@ class MysqlStore final : public Store {
         if ((key == nullptr) != (response == nullptr)) {
             throw StoreError("savePackage: an idempotency key needs its response and vice versa");
         }
-        transact("savePackage " + package.id, Access::Write, [&](sql::Connection& connection) {
+        transact("savePackage " + package.id, Access::Write, [&](mysql::Session& connection) {
             {
                 Statement insert = prepare(connection,
                                            "INSERT INTO packages (id, company_id, state, received_at, updated_at, "
@@ -377,7 +376,7 @@ class MysqlStore final : public Store {
 
     std::optional<PackageView> findPackage(const std::string& companyId, const std::string& packageId) override {
         return transact("findPackage " + packageId, Access::Read,
-                        [&](sql::Connection& connection) -> std::optional<PackageView> {
+                        [&](mysql::Session& connection) -> std::optional<PackageView> {
             auto view = loadPackage(connection, packageId);
             if (!view || view->companyId != companyId) return std::nullopt;
             return view;
@@ -386,7 +385,7 @@ class MysqlStore final : public Store {
 
     PackagePage listPackages(const std::string& companyId, const PageRequest& page) override {
         const int limit = std::clamp(page.limit, 1, 100);
-        return transact("listPackages", Access::Read, [&](sql::Connection& connection) {
+        return transact("listPackages", Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection, "SELECT " + std::string(kSummaryColumns) +
                                                        " FROM packages WHERE company_id = ? AND (? = '' OR id < ?) "
                                                        "ORDER BY id DESC LIMIT ?");
@@ -400,7 +399,7 @@ class MysqlStore final : public Store {
 
     std::optional<std::string> originalXml(const std::string& packageId) override {
         return transact("originalXml " + packageId, Access::Read,
-                        [&](sql::Connection& connection) -> std::optional<std::string> {
+                        [&](mysql::Session& connection) -> std::optional<std::string> {
             Statement select = prepare(connection, "SELECT original_xml FROM packages WHERE id = ?");
             select->setString(1, packageId);
             Rows rows = query(select);
@@ -410,7 +409,7 @@ class MysqlStore final : public Store {
     }
 
     std::vector<DispatchView> dispatchesOf(const std::string& packageId) override {
-        return transact("dispatchesOf " + packageId, Access::Read, [&](sql::Connection& connection) {
+        return transact("dispatchesOf " + packageId, Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT message_id, permit, department, kind, state, attempts, due_at "
                                        "FROM outbox WHERE package_id = ? ORDER BY due_at, permit, message_id");
@@ -426,7 +425,7 @@ class MysqlStore final : public Store {
     }
 
     std::vector<EventView> eventsOf(const std::string& packageId) override {
-        return transact("eventsOf " + packageId, Access::Read, [&](sql::Connection& connection) {
+        return transact("eventsOf " + packageId, Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT sequence, permit, type, from_state, to_state, detail, at "
                                        "FROM events WHERE package_id = ? ORDER BY sequence");
@@ -446,7 +445,7 @@ class MysqlStore final : public Store {
                                                    const std::vector<std::string>& excludedDepartments) override {
         if (limit <= 0) return {};
         const core::EpochMillis leaseUntil = now + leaseMs;
-        return transact("leaseDueDispatches " + owner, Access::Write, [&](sql::Connection& connection) {
+        return transact("leaseDueDispatches " + owner, Access::Write, [&](mysql::Session& connection) {
             // SKIP LOCKED: rows another process is leasing or writing right now
             // are passed over instead of waited for, so concurrent leasers get
             // disjoint batches.
@@ -482,7 +481,7 @@ class MysqlStore final : public Store {
     bool completeDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
                           const AttemptRecord& attempt, const std::vector<PermitTransition>& transitions,
                           const FollowUps& followUps) override {
-        return transact("completeDispatch " + messageId, Access::Write, [&](sql::Connection& connection) {
+        return transact("completeDispatch " + messageId, Access::Write, [&](mysql::Session& connection) {
             auto row = lockLeasedRow(connection, messageId, owner, now);
             if (!row) return false;
             Statement update = prepare(connection,
@@ -500,7 +499,7 @@ class MysqlStore final : public Store {
     }
 
     std::vector<CertificateRecord> certificatesOf(const std::string& packageId) override {
-        return transact("certificatesOf " + packageId, Access::Read, [&](sql::Connection& connection) {
+        return transact("certificatesOf " + packageId, Access::Read, [&](mysql::Session& connection) {
             std::vector<CertificateRecord> result;
             {
                 Statement select = prepare(connection,
@@ -539,12 +538,12 @@ class MysqlStore final : public Store {
 
     std::vector<PermitView> permitsOf(const std::string& packageId) override {
         return transact("permitsOf " + packageId, Access::Read,
-                        [&](sql::Connection& connection) { return loadPermits(connection, packageId); });
+                        [&](mysql::Session& connection) { return loadPermits(connection, packageId); });
     }
 
     bool retryDispatchLater(const std::string& messageId, const std::string& owner, core::EpochMillis now,
                             const AttemptRecord& attempt, core::EpochMillis nextDueAt) override {
-        return transact("retryDispatchLater " + messageId, Access::Write, [&](sql::Connection& connection) {
+        return transact("retryDispatchLater " + messageId, Access::Write, [&](mysql::Session& connection) {
             auto row = lockLeasedRow(connection, messageId, owner, now);
             if (!row) return false;
             Statement update = prepare(connection,
@@ -563,7 +562,7 @@ class MysqlStore final : public Store {
     bool parkDispatch(const std::string& messageId, const std::string& owner, core::EpochMillis now,
                       const AttemptRecord& attempt, const std::string& incidentId,
                       const std::string& reason) override {
-        return transact("parkDispatch " + messageId, Access::Write, [&](sql::Connection& connection) {
+        return transact("parkDispatch " + messageId, Access::Write, [&](mysql::Session& connection) {
             auto row = lockLeasedRow(connection, messageId, owner, now);
             if (!row) return false;
             {
@@ -595,7 +594,7 @@ class MysqlStore final : public Store {
     }
 
     bool releaseDispatch(const std::string& messageId, const std::string& owner) override {
-        return transact("releaseDispatch " + messageId, Access::Write, [&](sql::Connection& connection) {
+        return transact("releaseDispatch " + messageId, Access::Write, [&](mysql::Session& connection) {
             Statement update = prepare(connection,
                                        "UPDATE outbox SET lease_owner = NULL, lease_until = NULL "
                                        "WHERE message_id = ? AND state = 'PENDING' AND lease_owner = ?");
@@ -606,7 +605,7 @@ class MysqlStore final : public Store {
     }
 
     std::vector<AttemptView> attemptsOf(const std::string& messageId) override {
-        return transact("attemptsOf " + messageId, Access::Read, [&](sql::Connection& connection) {
+        return transact("attemptsOf " + messageId, Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT attempt, started_at, latency_ms, outcome, http_status, error "
                                        "FROM dispatch_attempts WHERE message_id = ? ORDER BY attempt");
@@ -624,7 +623,7 @@ class MysqlStore final : public Store {
 
     void applyTransitions(const std::string& packageId, core::EpochMillis now,
                           const std::vector<PermitTransition>& transitions, const FollowUps& followUps) override {
-        transact("applyTransitions " + packageId, Access::Write, [&](sql::Connection& connection) {
+        transact("applyTransitions " + packageId, Access::Write, [&](mysql::Session& connection) {
             core::audit::Batch trail;
             applyTransitionsOf(connection, packageId, transitions, trail);
             applyFollowUps(connection, packageId, followUps, now, trail);
@@ -635,7 +634,7 @@ class MysqlStore final : public Store {
     InboundOutcome applyInbound(const InboundRecord& record, const std::vector<PermitTransition>& transitions,
                                 const FollowUps& followUps) override {
         return transact("applyInbound " + record.department + " " + record.messageId, Access::Write,
-                        [&](sql::Connection& connection) {
+                        [&](mysql::Session& connection) {
             // The record first: a concurrent transaction inserting the same key
             // holds its lock, so this insert waits for it and then fails as a
             // duplicate (or succeeds when the other rolled back).
@@ -656,7 +655,7 @@ class MysqlStore final : public Store {
                 insert->executeUpdate();
             } catch (const sql::SQLException& error) {
                 if (error.getErrorCode() != kDuplicateKey) throw;
-                connection.rollback();
+                connection->rollback();
                 return InboundOutcome::Duplicate;
             }
             core::audit::Batch trail;
@@ -670,7 +669,7 @@ class MysqlStore final : public Store {
 
     std::optional<InboundRecord> findInbound(const std::string& department, const std::string& messageId) override {
         return transact("findInbound " + department + " " + messageId, Access::Read,
-                        [&](sql::Connection& connection) -> std::optional<InboundRecord> {
+                        [&](mysql::Session& connection) -> std::optional<InboundRecord> {
             Statement select = prepare(connection,
                                        "SELECT department, message_id, package_id, permit, sha256, result, to_state, "
                                        "detail, received_at FROM inbound_messages "
@@ -685,7 +684,7 @@ class MysqlStore final : public Store {
     }
 
     void recordRefusedInbound(const RefusedInbound& refused) override {
-        transact("recordRefusedInbound " + refused.department, Access::Write, [&](sql::Connection& connection) {
+        transact("recordRefusedInbound " + refused.department, Access::Write, [&](mysql::Session& connection) {
             Statement insert = prepare(connection,
                                        "INSERT INTO refused_inbound (department, message_id, package_id, permit, "
                                        "code, detail, sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -706,7 +705,7 @@ class MysqlStore final : public Store {
 
     std::vector<RefusedInbound> listRefusedInbound(int limit) override {
         if (limit <= 0) return {};
-        return transact("listRefusedInbound", Access::Read, [&](sql::Connection& connection) {
+        return transact("listRefusedInbound", Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT sequence, department, message_id, package_id, permit, code, detail, "
                                        "sha256, at FROM refused_inbound ORDER BY sequence DESC LIMIT ?");
@@ -725,7 +724,7 @@ class MysqlStore final : public Store {
     std::optional<PermitLocation> findPermitByReceipt(const std::string& department,
                                                       const std::string& receiptNumber) override {
         return transact("findPermitByReceipt " + department, Access::Read,
-                        [&](sql::Connection& connection) -> std::optional<PermitLocation> {
+                        [&](mysql::Session& connection) -> std::optional<PermitLocation> {
             Statement select = prepare(connection,
                                        withPermitColumns("SELECT p.package_id, k.company_id, ",
                                                          " FROM permits p JOIN packages k ON k.id = p.package_id "
@@ -741,7 +740,7 @@ class MysqlStore final : public Store {
 
     void setDepartmentPaused(const std::string& department, bool paused, const std::string& note,
                              core::EpochMillis now, const std::string& actor) override {
-        transact("setDepartmentPaused " + department, Access::Write, [&](sql::Connection& connection) {
+        transact("setDepartmentPaused " + department, Access::Write, [&](mysql::Session& connection) {
             Statement statement = paused ? prepare(connection,
                                                    "INSERT INTO department_pauses (department, paused_at, note) "
                                                    "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE note = VALUES(note)")
@@ -760,7 +759,7 @@ class MysqlStore final : public Store {
     }
 
     std::vector<DepartmentPause> pausedDepartments() override {
-        return transact("pausedDepartments", Access::Read, [&](sql::Connection& connection) {
+        return transact("pausedDepartments", Access::Read, [&](mysql::Session& connection) {
             Statement select =
                 prepare(connection, "SELECT department, paused_at, note FROM department_pauses ORDER BY department");
             Rows rows = query(select);
@@ -771,7 +770,7 @@ class MysqlStore final : public Store {
     }
 
     bool hasUnsettledCalls(const std::string& department) override {
-        return transact("hasUnsettledCalls " + department, Access::Read, [&](sql::Connection& connection) {
+        return transact("hasUnsettledCalls " + department, Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT 1 FROM outbox WHERE department = ? AND kind IN ('SUBMIT', 'CORRECTION') "
                                        "AND state = 'PENDING' AND (lease_owner IS NOT NULL OR attempts > 0) LIMIT 1");
@@ -788,7 +787,7 @@ class MysqlStore final : public Store {
                                             "WHERE p.state IN (?");
         for (std::size_t i = 1; i < states.size(); ++i) sql += ", ?";
         sql += ") ORDER BY p.updated_at, p.package_id, p.permit LIMIT ?";
-        return transact("permitsInStates", Access::Read, [&](sql::Connection& connection) {
+        return transact("permitsInStates", Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection, sql);
             unsigned index = 0;
             for (auto state : states) select->setString(++index, textOf(state));
@@ -802,11 +801,11 @@ class MysqlStore final : public Store {
 
     std::optional<PackageView> packageById(const std::string& packageId) override {
         return transact("packageById " + packageId, Access::Read,
-                        [&](sql::Connection& connection) { return loadPackage(connection, packageId); });
+                        [&](mysql::Session& connection) { return loadPackage(connection, packageId); });
     }
 
     std::vector<IncidentView> listIncidents(bool openOnly) override {
-        return transact("listIncidents", Access::Read, [&](sql::Connection& connection) {
+        return transact("listIncidents", Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT id, message_id, package_id, permit, department, kind, reason, state, "
                                        "note, created_at, closed_at FROM incidents "
@@ -847,7 +846,7 @@ class MysqlStore final : public Store {
         if (state) sql += " WHERE state = ?";
         if (!page.after.empty()) sql += state ? " AND id < ?" : " WHERE id < ?";
         sql += " ORDER BY id DESC LIMIT ?";
-        return transact("listAllPackages", Access::Read, [&](sql::Connection& connection) {
+        return transact("listAllPackages", Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection, sql);
             unsigned index = 0;
             if (state) select->setString(++index, textOf(*state));
@@ -858,19 +857,19 @@ class MysqlStore final : public Store {
     }
 
     std::vector<std::pair<std::string, long>> countPackagesByState() override {
-        return transact("countPackagesByState", Access::Read, [&](sql::Connection& connection) {
+        return transact("countPackagesByState", Access::Read, [&](mysql::Session& connection) {
             return countsOf(connection, "SELECT state, COUNT(*) FROM packages GROUP BY state ORDER BY state");
         });
     }
 
     std::vector<std::pair<std::string, long>> countPermitsByState() override {
-        return transact("countPermitsByState", Access::Read, [&](sql::Connection& connection) {
+        return transact("countPermitsByState", Access::Read, [&](mysql::Session& connection) {
             return countsOf(connection, "SELECT state, COUNT(*) FROM permits GROUP BY state ORDER BY state");
         });
     }
 
     std::vector<DepartmentActivity> departmentActivity(core::EpochMillis since, int maxLatencies) override {
-        return transact("departmentActivity", Access::Read, [&](sql::Connection& connection) {
+        return transact("departmentActivity", Access::Read, [&](mysql::Session& connection) {
             // By code: std::string orders bytes as the utf8mb4_bin collation
             // does. READ COMMITTED gives each query its own snapshot, so a
             // department may first show up in any of them.
@@ -929,7 +928,7 @@ class MysqlStore final : public Store {
     }
 
     void saveApiToken(const ApiToken& token, const std::string& actor) override {
-        transact("saveApiToken " + token.tokenId, Access::Write, [&](sql::Connection& connection) {
+        transact("saveApiToken " + token.tokenId, Access::Write, [&](mysql::Session& connection) {
             Statement insert = prepare(connection,
                                        "INSERT INTO api_tokens (token_id, token_sha256, role, subject, label, "
                                        "created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -952,7 +951,7 @@ class MysqlStore final : public Store {
     }
 
     std::optional<ApiToken> findApiToken(const std::string& tokenSha256) override {
-        return transact("findApiToken", Access::Read, [&](sql::Connection& connection) -> std::optional<ApiToken> {
+        return transact("findApiToken", Access::Read, [&](mysql::Session& connection) -> std::optional<ApiToken> {
             Statement select = prepare(connection,
                                        "SELECT token_id, token_sha256, role, subject, label, created_at, revoked_at "
                                        "FROM api_tokens WHERE token_sha256 = ?");
@@ -966,7 +965,7 @@ class MysqlStore final : public Store {
     }
 
     bool revokeApiToken(const std::string& tokenId, core::EpochMillis now, const std::string& actor) override {
-        return transact("revokeApiToken " + tokenId, Access::Write, [&](sql::Connection& connection) {
+        return transact("revokeApiToken " + tokenId, Access::Write, [&](mysql::Session& connection) {
             Statement select = prepare(connection, "SELECT revoked_at FROM api_tokens WHERE token_id = ? FOR UPDATE");
             select->setString(1, tokenId);
             Rows rows = query(select);
@@ -986,7 +985,7 @@ class MysqlStore final : public Store {
     }
 
     std::vector<std::string> auditChains() override {
-        return transact("auditChains", Access::Read, [&](sql::Connection& connection) {
+        return transact("auditChains", Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_log "
                                        "ORDER BY 1");
@@ -999,7 +998,7 @@ class MysqlStore final : public Store {
 
     std::optional<core::audit::Head> auditHead(const std::string& chain) override {
         return transact("auditHead " + chain, Access::Read,
-                        [&](sql::Connection& connection) -> std::optional<core::audit::Head> {
+                        [&](mysql::Session& connection) -> std::optional<core::audit::Head> {
             Statement select = prepare(connection, "SELECT seq, hash FROM audit_heads WHERE chain = ?");
             select->setString(1, chain);
             Rows rows = query(select);
@@ -1009,7 +1008,7 @@ class MysqlStore final : public Store {
     }
 
     std::vector<core::audit::Entry> auditEntries(const std::string& chain) override {
-        return transact("auditEntries " + chain, Access::Read, [&](sql::Connection& connection) {
+        return transact("auditEntries " + chain, Access::Read, [&](mysql::Session& connection) {
             Statement select = prepare(connection,
                                        "SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log "
                                        "WHERE chain = ? ORDER BY seq");
@@ -1026,7 +1025,7 @@ class MysqlStore final : public Store {
     }
 
     std::pair<int, core::audit::Head> anchorAuditChains(core::EpochMillis now, int limit) override {
-        return transact("anchorAuditChains", Access::Write, [&](sql::Connection& connection) {
+        return transact("anchorAuditChains", Access::Write, [&](mysql::Session& connection) {
             const std::string global(core::audit::kGlobalChain);
             // The GLOBAL head first: anchoring processes take turns.
             core::audit::Head globalHead = lockHead(connection, global);
@@ -1063,7 +1062,7 @@ class MysqlStore final : public Store {
     // always; writes only when the loss came before COMMIT was sent, since
     // the server then rolled back), a deadlock or lock wait timeout, or
     // RunAgain. Everything else from the driver becomes StoreError.
-    template <class Work, class Result = std::invoke_result_t<Work&, sql::Connection&>>
+    template <class Work, class Result = std::invoke_result_t<Work&, mysql::Session&>>
     Result transact(const std::string& operation, Access access, Work&& work) {
         for (int attempt = 1;; ++attempt) {
             bool commitSent = false;
@@ -1109,7 +1108,7 @@ class MysqlStore final : public Store {
     }
 
     // `sql` yields (name, count) rows.
-    static std::vector<std::pair<std::string, long>> countsOf(sql::Connection& connection, const std::string& sql) {
+    static std::vector<std::pair<std::string, long>> countsOf(mysql::Session& connection, const std::string& sql) {
         Statement select = prepare(connection, sql);
         Rows rows = query(select);
         std::vector<std::pair<std::string, long>> result;
@@ -1117,14 +1116,14 @@ class MysqlStore final : public Store {
         return result;
     }
 
-    static int currentVersion(sql::Connection& connection) {
+    static int currentVersion(mysql::Session& connection) {
         Statement select = prepare(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
         Rows rows = query(select);
         rows->next();
         return rows->getInt(1);
     }
 
-    static void storeResponse(sql::Connection& connection, const IdempotencyKey& key, const StoredResponse& response,
+    static void storeResponse(mysql::Session& connection, const IdempotencyKey& key, const StoredResponse& response,
                               core::EpochMillis now) {
         Statement update = prepare(connection,
                                    "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, "
@@ -1157,7 +1156,7 @@ class MysqlStore final : public Store {
 
     // The row, locked until the transaction ends, while `owner` holds an
     // unexpired lease on it; nullopt otherwise (the fence).
-    static std::optional<LeasedRow> lockLeasedRow(sql::Connection& connection, const std::string& messageId,
+    static std::optional<LeasedRow> lockLeasedRow(mysql::Session& connection, const std::string& messageId,
                                                   const std::string& owner, core::EpochMillis now) {
         Statement select = prepare(connection,
                                    "SELECT package_id, permit, department, kind, attempts FROM outbox "
@@ -1173,7 +1172,7 @@ class MysqlStore final : public Store {
 
     // The number is the row's attempt count after this attempt, whatever
     // `record.attempt` says.
-    static void insertAttempt(sql::Connection& connection, const std::string& messageId, int number,
+    static void insertAttempt(mysql::Session& connection, const std::string& messageId, int number,
                               const AttemptRecord& record, const LeasedRow& row, core::audit::Batch& trail) {
         audit::attempt(trail, row.packageId, row.permit, row.department, row.kind, messageId, number, record);
         Statement insert = prepare(connection,
@@ -1191,7 +1190,7 @@ class MysqlStore final : public Store {
 
     // Throws StateConflict when the permit is not in `from` (transact() then
     // rolls back), StoreError when there is no such permit.
-    static void applyTransition(sql::Connection& connection, const PermitTransition& transition,
+    static void applyTransition(mysql::Session& connection, const PermitTransition& transition,
                                 core::audit::Batch& trail) {
         {
             Statement update = prepare(connection,
@@ -1253,7 +1252,7 @@ class MysqlStore final : public Store {
     }
 
     // `transition` matched no row.
-    [[noreturn]] static void throwTransitionRefused(sql::Connection& connection, const PermitTransition& transition) {
+    [[noreturn]] static void throwTransitionRefused(mysql::Session& connection, const PermitTransition& transition) {
         Statement select = prepare(connection, "SELECT state FROM permits WHERE package_id = ? AND permit = ?");
         select->setString(1, transition.packageId);
         select->setString(2, transition.permit);
@@ -1269,7 +1268,7 @@ class MysqlStore final : public Store {
     }
 
     // Every transition must belong to `packageId` (an empty packageId stands for it).
-    static void applyTransitionsOf(sql::Connection& connection, const std::string& packageId,
+    static void applyTransitionsOf(mysql::Session& connection, const std::string& packageId,
                                    const std::vector<PermitTransition>& transitions, core::audit::Batch& trail) {
         for (const auto& transition : transitions) {
             if (transition.packageId.empty()) {
@@ -1287,7 +1286,7 @@ class MysqlStore final : public Store {
 
     // A certificate recorded before or a dispatch id already taken fails
     // with a duplicate key, which transact() turns into StoreError.
-    static void applyFollowUps(sql::Connection& connection, const std::string& packageId,
+    static void applyFollowUps(mysql::Session& connection, const std::string& packageId,
                                const FollowUps& followUps, core::EpochMillis now, core::audit::Batch& trail) {
         if (followUps.expectedPackageVersion) {
             // A current read: waits for a concurrent writer of the package
@@ -1319,7 +1318,7 @@ class MysqlStore final : public Store {
         if (followUps.packageState) changePackageState(connection, packageId, *followUps.packageState, now, trail);
     }
 
-    static void insertDispatch(sql::Connection& connection, const std::string& packageId,
+    static void insertDispatch(mysql::Session& connection, const std::string& packageId,
                                const NewDispatch& dispatch, core::EpochMillis dueAt, core::EpochMillis createdAt) {
         Statement insert = prepare(connection,
                                    "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, "
@@ -1337,7 +1336,7 @@ class MysqlStore final : public Store {
     }
 
     // Any company.
-    static std::optional<PackageView> loadPackage(sql::Connection& connection, const std::string& packageId) {
+    static std::optional<PackageView> loadPackage(mysql::Session& connection, const std::string& packageId) {
         PackageView view;
         {
             Statement select = prepare(connection,
@@ -1363,7 +1362,7 @@ class MysqlStore final : public Store {
         return view;
     }
 
-    static std::vector<PermitView> loadPermits(sql::Connection& connection, const std::string& packageId) {
+    static std::vector<PermitView> loadPermits(mysql::Session& connection, const std::string& packageId) {
         Statement select = prepare(
             connection, withPermitColumns("SELECT ", " FROM permits p WHERE p.package_id = ? ORDER BY p.permit"));
         select->setString(1, packageId);
@@ -1373,7 +1372,7 @@ class MysqlStore final : public Store {
         return result;
     }
 
-    static void insertCertificate(sql::Connection& connection, const CertificateRecord& certificate) {
+    static void insertCertificate(mysql::Session& connection, const CertificateRecord& certificate) {
         {
             Statement insert = prepare(connection,
                                        "INSERT INTO certificates (package_id, permit, department, number, "
@@ -1405,7 +1404,7 @@ class MysqlStore final : public Store {
     }
 
     // A PACKAGE_STATE event only when the state really changes.
-    static void changePackageState(sql::Connection& connection, const std::string& packageId,
+    static void changePackageState(mysql::Session& connection, const std::string& packageId,
                                    core::PackageState state, core::EpochMillis now, core::audit::Batch& trail) {
         std::string current;
         {
@@ -1441,7 +1440,7 @@ class MysqlStore final : public Store {
     bool closeIncident(const std::string& incidentId, core::EpochMillis now, const std::string& note,
                        const std::string& actor, IncidentClosing closing) {
         const bool retried = closing == IncidentClosing::Retry;
-        return transact("closeIncident " + incidentId, Access::Write, [&](sql::Connection& connection) {
+        return transact("closeIncident " + incidentId, Access::Write, [&](mysql::Session& connection) {
             std::string messageId;
             std::string packageId;
             {
@@ -1481,7 +1480,7 @@ class MysqlStore final : public Store {
     }
 
     // A refusal's chain: its package's when the package exists, else the HUB chain.
-    static std::string auditChainOf(sql::Connection& connection, const std::string& packageId) {
+    static std::string auditChainOf(mysql::Session& connection, const std::string& packageId) {
         if (!packageId.empty()) {
             Statement select = prepare(connection, "SELECT 1 FROM packages WHERE id = ?");
             select->setString(1, packageId);
@@ -1493,7 +1492,7 @@ class MysqlStore final : public Store {
     // The chain's head, locked until the transaction ends. A chain without a
     // head gets one (seq 0); a concurrent creation of the same head runs the
     // transaction again.
-    static core::audit::Head lockHead(sql::Connection& connection, const std::string& chain) {
+    static core::audit::Head lockHead(mysql::Session& connection, const std::string& chain) {
         for (int round = 0; round < 2; ++round) {
             Statement select = prepare(connection, "SELECT seq, hash FROM audit_heads WHERE chain = ? FOR UPDATE");
             select->setString(1, chain);
@@ -1514,7 +1513,7 @@ class MysqlStore final : public Store {
 
     // Appends the batch's entries after each chain's head (locked, chains in
     // name order) and moves the heads; returns the new heads, by chain.
-    static std::vector<core::audit::Head> writeAudit(sql::Connection& connection, core::audit::Batch& trail) {
+    static std::vector<core::audit::Head> writeAudit(mysql::Session& connection, core::audit::Batch& trail) {
         std::vector<core::audit::Head> heads;
         for (auto& [chain, entries] : trail.byChain()) {
             core::audit::Head head = core::audit::link(lockHead(connection, chain), entries);
