@@ -680,6 +680,37 @@ BOOST_AUTO_TEST_CASE(api_tokens_are_saved_found_and_revoked) {
     BOOST_CHECK_THROW(store->saveApiToken(sameHash, "admin:contract"), StoreError);
 }
 
+BOOST_AUTO_TEST_CASE(a_package_with_more_rows_than_one_insert_holds_keeps_them_all_in_order) {
+    // The MySQL store inserts rows 16 to a statement; 40 events and 20
+    // permits span several statements, the last one partly filled.
+    auto store = openStore();
+    NewPackage package = samplePackage("PKG-MANY-ROWS", "C-MANY-ROWS");
+    package.permits.clear();
+    package.events.clear();
+    for (int i = 1; i <= 20; ++i) {
+        const std::string permit = (i < 10 ? "P0" : "P") + std::to_string(i);
+        package.permits.push_back({permit, "MSA", core::PermitState::Waiting, i % 2 == 0});
+        package.events.push_back({permit, "PERMIT_STATE", "", "WAITING", "waits " + std::to_string(i), 1000 + i});
+        package.events.push_back({permit, "NOTE", "WAITING", "WAITING", "note " + std::to_string(i), 2000 + i});
+    }
+    store->savePackage(package, nullptr, nullptr);
+
+    auto found = store->packageById("PKG-MANY-ROWS");
+    BOOST_REQUIRE(found.has_value());
+    BOOST_REQUIRE(found->permits.size() == 20u);
+    for (int i = 0; i < 20; ++i) {
+        BOOST_TEST(found->permits[i].permit == package.permits[i].permit);
+        BOOST_TEST(found->permits[i].requestedByApplicant == package.permits[i].requestedByApplicant);
+    }
+    auto events = store->eventsOf("PKG-MANY-ROWS");
+    BOOST_REQUIRE(events.size() == package.events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+        BOOST_TEST(events[i].detail == package.events[i].detail);
+        BOOST_TEST(events[i].at == package.events[i].at);
+        if (i > 0) BOOST_TEST(events[i].sequence > events[i - 1].sequence);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_killed_connection_is_survived, *boost::unit_test::precondition(mysqlOnly)) {
     auto& mysql = dynamic_cast<MysqlBackend&>(backend());
     auto store = openStore();

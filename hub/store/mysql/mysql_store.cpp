@@ -42,6 +42,31 @@ Statement prepare(mysql::Session& connection, const std::string& text) { return 
 
 Rows query(const Statement& statement) { return Rows(statement->executeQuery()); }
 
+// Rows per multi-row INSERT: up to this many rows go in one statement, so a
+// batch costs one round trip per 16 rows, and each table has at most 16
+// statement texts in a connection's cache.
+constexpr std::size_t kRowsPerInsert = 16;
+
+// Inserts `items` with `head` ("INSERT INTO t (a, b) VALUES ") followed by
+// one `row` ("(?, ?)", holding `columns` parameters) per item.
+// bind(statement, first, item) sets one item's parameters from index first.
+template <class Item, class Bind>
+void insertRows(mysql::Session& connection, std::string_view head, std::string_view row, unsigned columns,
+                const std::vector<Item>& items, Bind&& bind) {
+    for (std::size_t start = 0; start < items.size(); start += kRowsPerInsert) {
+        const std::size_t count = std::min(kRowsPerInsert, items.size() - start);
+        std::string sql(head);
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i > 0) sql += ", ";
+            sql += row;
+        }
+        Statement insert = prepare(connection, sql);
+        for (std::size_t i = 0; i < count; ++i)
+            bind(insert, static_cast<unsigned>(i * columns + 1), items[start + i]);
+        insert->executeUpdate();
+    }
+}
+
 std::string text(const Rows& rows, int column) {
     if (rows->isNull(column)) return {};
     return rows->getString(column).asStdString();
@@ -334,39 +359,33 @@ class MysqlStore final : public Store {
                 insert->setString(10, package.notificationUrl);
                 insert->executeUpdate();
             }
-            if (!package.permits.empty()) {
-                Statement insert = prepare(connection,
-                                           "INSERT INTO permits (package_id, permit, department, state, "
-                                           "requested_by_applicant, receipt_number, updated_at) "
-                                           "VALUES (?, ?, ?, ?, ?, NULL, ?)");
-                for (const auto& permit : package.permits) {
-                    insert->setString(1, package.id);
-                    insert->setString(2, permit.permit);
-                    insert->setString(3, permit.department);
-                    insert->setString(4, textOf(permit.state));
-                    insert->setInt(5, permit.requestedByApplicant ? 1 : 0);
-                    insert->setInt64(6, package.receivedAt);
-                    insert->executeUpdate();
-                }
-            }
+            insertRows(connection,
+                       "INSERT INTO permits (package_id, permit, department, state, requested_by_applicant, "
+                       "receipt_number, updated_at) VALUES ",
+                       "(?, ?, ?, ?, ?, NULL, ?)", 6, package.permits,
+                       [&](const Statement& insert, unsigned at, const auto& permit) {
+                           insert->setString(at, package.id);
+                           insert->setString(at + 1, permit.permit);
+                           insert->setString(at + 2, permit.department);
+                           insert->setString(at + 3, textOf(permit.state));
+                           insert->setInt(at + 4, permit.requestedByApplicant ? 1 : 0);
+                           insert->setInt64(at + 5, package.receivedAt);
+                       });
             for (const auto& dispatch : package.dispatches) {
                 insertDispatch(connection, package.id, dispatch, dispatch.dueAt, package.receivedAt);
             }
-            if (!package.events.empty()) {
-                Statement insert = prepare(connection,
-                                           "INSERT INTO events (package_id, permit, type, from_state, to_state, "
-                                           "detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-                for (const auto& event : package.events) {
-                    insert->setString(1, package.id);
-                    insert->setString(2, event.permit);
-                    insert->setString(3, event.type);
-                    insert->setString(4, event.fromState);
-                    insert->setString(5, event.toState);
-                    insert->setString(6, event.detail);
-                    insert->setInt64(7, event.at);
-                    insert->executeUpdate();
-                }
-            }
+            insertRows(connection,
+                       "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) VALUES ",
+                       "(?, ?, ?, ?, ?, ?, ?)", 7, package.events,
+                       [&](const Statement& insert, unsigned at, const auto& event) {
+                           insert->setString(at, package.id);
+                           insert->setString(at + 1, event.permit);
+                           insert->setString(at + 2, event.type);
+                           insert->setString(at + 3, event.fromState);
+                           insert->setString(at + 4, event.toState);
+                           insert->setString(at + 5, event.detail);
+                           insert->setInt64(at + 6, event.at);
+                       });
             core::audit::Batch trail;
             audit::packageReceived(trail, package);
             writeAudit(connection, trail);
@@ -491,7 +510,7 @@ class MysqlStore final : public Store {
             update->executeUpdate();
             core::audit::Batch trail;
             insertAttempt(connection, messageId, row->attempts + 1, attempt, *row, trail);
-            for (const auto& transition : transitions) applyTransition(connection, transition, trail);
+            applyTransitionsOf(connection, row->packageId, transitions, trail);
             applyFollowUps(connection, row->packageId, followUps, now, trail);
             writeAudit(connection, trail);
             return true;
@@ -1190,13 +1209,23 @@ class MysqlStore final : public Store {
 
     // Throws StateConflict when the permit is not in `from` (transact() then
     // rolls back), StoreError when there is no such permit.
+    // Leaves the package's updated_at to the caller (touchPackage).
     static void applyTransition(mysql::Session& connection, const PermitTransition& transition,
                                 core::audit::Batch& trail) {
         {
-            Statement update = prepare(connection,
-                                       "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
-                                       "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ? "
-                                       "AND (? = 0 OR updated_at = ?)");
+            // The state and, when the transition carries it, the clock in one
+            // statement.
+            const bool withClock = transition.clock.has_value();
+            Statement update = prepare(
+                connection, withClock
+                                ? "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
+                                  "updated_at = ?, submitted_at = ?, accepted_at = ?, deemed_accepted = ?, "
+                                  "suspended_at = ?, paused_working_days = ?, extension_working_days = ?, "
+                                  "decided_at = ?, overdue_since = ? WHERE package_id = ? AND permit = ? "
+                                  "AND state = ? AND (? = 0 OR updated_at = ?)"
+                                : "UPDATE permits SET state = ?, receipt_number = COALESCE(?, receipt_number), "
+                                  "updated_at = ? WHERE package_id = ? AND permit = ? AND state = ? "
+                                  "AND (? = 0 OR updated_at = ?)");
             update->setString(1, textOf(transition.to));
             if (transition.receiptNumber.empty()) {
                 update->setNull(2, sql::DataType::VARCHAR);
@@ -1204,32 +1233,26 @@ class MysqlStore final : public Store {
                 update->setString(2, transition.receiptNumber);
             }
             update->setInt64(3, transition.at);
-            update->setString(4, transition.packageId);
-            update->setString(5, transition.permit);
-            update->setString(6, textOf(transition.from));
-            update->setInt64(7, transition.expectedUpdatedAt);
-            update->setInt64(8, transition.expectedUpdatedAt);
+            unsigned next = 4;
+            if (withClock) {
+                const auto& clock = *transition.clock;
+                update->setInt64(next++, clock.submittedAt);
+                update->setInt64(next++, clock.acceptedAt);
+                update->setInt(next++, clock.deemedAccepted ? 1 : 0);
+                update->setInt64(next++, clock.suspendedAt);
+                update->setInt(next++, clock.pausedWorkingDays);
+                update->setInt(next++, clock.extensionWorkingDays);
+                update->setInt64(next++, clock.decidedAt);
+                update->setInt64(next++, clock.overdueSince);
+            }
+            update->setString(next++, transition.packageId);
+            update->setString(next++, transition.permit);
+            update->setString(next++, textOf(transition.from));
+            update->setInt64(next++, transition.expectedUpdatedAt);
+            update->setInt64(next, transition.expectedUpdatedAt);
             // CLIENT_FOUND_ROWS: a matched row counts even when nothing changed
             // (from == to with the same receipt and time).
             if (update->executeUpdate() == 0) throwTransitionRefused(connection, transition);
-        }
-        if (transition.clock) {
-            const auto& clock = *transition.clock;
-            Statement update = prepare(connection,
-                                       "UPDATE permits SET submitted_at = ?, accepted_at = ?, deemed_accepted = ?, "
-                                       "suspended_at = ?, paused_working_days = ?, extension_working_days = ?, "
-                                       "decided_at = ?, overdue_since = ? WHERE package_id = ? AND permit = ?");
-            update->setInt64(1, clock.submittedAt);
-            update->setInt64(2, clock.acceptedAt);
-            update->setInt(3, clock.deemedAccepted ? 1 : 0);
-            update->setInt64(4, clock.suspendedAt);
-            update->setInt(5, clock.pausedWorkingDays);
-            update->setInt(6, clock.extensionWorkingDays);
-            update->setInt64(7, clock.decidedAt);
-            update->setInt64(8, clock.overdueSince);
-            update->setString(9, transition.packageId);
-            update->setString(10, transition.permit);
-            update->executeUpdate();
         }
         {
             Statement insert = prepare(connection,
@@ -1245,9 +1268,13 @@ class MysqlStore final : public Store {
             insert->executeUpdate();
         }
         audit::transition(trail, transition);
+    }
+
+    // The package's updated_at moves on to `at` (never back).
+    static void touchPackage(mysql::Session& connection, const std::string& packageId, core::EpochMillis at) {
         Statement touch = prepare(connection, "UPDATE packages SET updated_at = GREATEST(updated_at, ?) WHERE id = ?");
-        touch->setInt64(1, transition.at);
-        touch->setString(2, transition.packageId);
+        touch->setInt64(1, at);
+        touch->setString(2, packageId);
         touch->executeUpdate();
     }
 
@@ -1270,6 +1297,7 @@ class MysqlStore final : public Store {
     // Every transition must belong to `packageId` (an empty packageId stands for it).
     static void applyTransitionsOf(mysql::Session& connection, const std::string& packageId,
                                    const std::vector<PermitTransition>& transitions, core::audit::Batch& trail) {
+        core::EpochMillis latest = 0;
         for (const auto& transition : transitions) {
             if (transition.packageId.empty()) {
                 PermitTransition own = transition;
@@ -1281,7 +1309,9 @@ class MysqlStore final : public Store {
             } else {
                 applyTransition(connection, transition, trail);
             }
+            latest = std::max(latest, transition.at);
         }
+        if (!transitions.empty()) touchPackage(connection, packageId, latest);
     }
 
     // A certificate recorded before or a dispatch id already taken fails
@@ -1388,19 +1418,17 @@ class MysqlStore final : public Store {
             insert->setInt64(8, certificate.recordedAt);
             insert->executeUpdate();
         }
-        if (certificate.outputs.empty()) return;
-        Statement insert = prepare(connection,
-                                   "INSERT INTO certificate_outputs (package_id, permit, position, name, value) "
-                                   "VALUES (?, ?, ?, ?, ?)");
+        std::vector<std::pair<std::string, std::string>> outputs(certificate.outputs.begin(),
+                                                                 certificate.outputs.end());
         int position = 0;
-        for (const auto& [name, value] : certificate.outputs) {
-            insert->setString(1, certificate.packageId);
-            insert->setString(2, certificate.permit);
-            insert->setInt(3, ++position);
-            insert->setString(4, name);
-            insert->setString(5, value);
-            insert->executeUpdate();
-        }
+        insertRows(connection, "INSERT INTO certificate_outputs (package_id, permit, position, name, value) VALUES ",
+                   "(?, ?, ?, ?, ?)", 5, outputs, [&](const Statement& insert, unsigned at, const auto& output) {
+                       insert->setString(at, certificate.packageId);
+                       insert->setString(at + 1, certificate.permit);
+                       insert->setInt(at + 2, ++position);
+                       insert->setString(at + 3, output.first);
+                       insert->setString(at + 4, output.second);
+                   });
     }
 
     // A PACKAGE_STATE event only when the state really changes.
@@ -1517,21 +1545,20 @@ class MysqlStore final : public Store {
         std::vector<core::audit::Head> heads;
         for (auto& [chain, entries] : trail.byChain()) {
             core::audit::Head head = core::audit::link(lockHead(connection, chain), entries);
-            Statement insert = prepare(connection,
-                                       "INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, "
-                                       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            for (const auto& entry : entries) {
-                insert->setString(1, entry.chain);
-                insert->setInt64(2, entry.seq);
-                insert->setInt64(3, entry.at);
-                insert->setString(4, entry.kind);
-                insert->setString(5, entry.actor);
-                insert->setString(6, entry.subject);
-                insert->setString(7, entry.detail);
-                insert->setString(8, entry.prevHash);
-                insert->setString(9, entry.hash);
-                insert->executeUpdate();
-            }
+            insertRows(connection,
+                       "INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, prev_hash, hash) VALUES ",
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?)", 9, entries,
+                       [](const Statement& insert, unsigned at, const auto& entry) {
+                           insert->setString(at, entry.chain);
+                           insert->setInt64(at + 1, entry.seq);
+                           insert->setInt64(at + 2, entry.at);
+                           insert->setString(at + 3, entry.kind);
+                           insert->setString(at + 4, entry.actor);
+                           insert->setString(at + 5, entry.subject);
+                           insert->setString(at + 6, entry.detail);
+                           insert->setString(at + 7, entry.prevHash);
+                           insert->setString(at + 8, entry.hash);
+                       });
             Statement update = prepare(connection, "UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?");
             update->setInt64(1, head.seq);
             update->setString(2, head.hash);
