@@ -153,8 +153,8 @@ std::vector<DeliveryReport> Dispatcher::runOnce() {
 }
 
 // Certificates issued so far, prerequisites first (catalogue order).
-std::vector<adapter::IssuedCertificate> Dispatcher::issuedSoFar(const std::string& packageId) {
-    const auto records = store_.certificatesOf(packageId);
+std::vector<adapter::IssuedCertificate> Dispatcher::issuedSoFar(
+    const std::vector<store::CertificateRecord>& records) const {
     std::vector<adapter::IssuedCertificate> issued;
     for (const auto& item : catalogue_.permits()) {
         for (const auto& record : records) {
@@ -227,12 +227,12 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
 
     // Render: the case document, the department's stylesheet, the envelope,
     // the schema check. A render failure is never sent.
-    auto packageXml = store_.originalXml(dispatch.packageId);
-    auto package = store_.packageById(dispatch.packageId);
-    if (!packageXml || !package) {
+    auto context = store_.dispatchContext(dispatch.packageId);
+    if (!context) {
         verdict.inconclusive();
         return park(dispatch, attempt, "package " + dispatch.packageId + " has no stored original");
     }
+    const store::PackageView* package = &context->package;
     std::string receiptNumber;
     for (const auto& permit : package->permits)
         if (permit.permit == dispatch.permit) receiptNumber = permit.receiptNumber;
@@ -258,8 +258,8 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
     input.sentAt = started;
     input.senderId = settings_.senderId;
     input.callbackUrl = settings_.callbackBaseUrl + "/api/v1/departments/" + department + "/callbacks";
-    input.packageXml = std::move(*packageXml);
-    input.issued = issuedSoFar(dispatch.packageId);
+    input.packageXml = std::move(context->originalXml);
+    input.issued = issuedSoFar(context->certificates);
     if (!receiptNumber.empty()) input.receiptNumber = receiptNumber;
     if (dispatch.kind == adapter::kCallCorrection && !dispatch.payload.empty()) input.supplementXml = dispatch.payload;
     adapter::RenderResult rendered;

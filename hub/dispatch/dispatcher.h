@@ -134,7 +134,7 @@ class Dispatcher {
     DeliveryReport retryOrPark(const store::LeasedDispatch& dispatch, const core::RetryPolicy& retry,
                                store::AttemptRecord attempt, std::optional<core::EpochMillis> retryAfterMs);
     DeliveryReport park(const store::LeasedDispatch& dispatch, store::AttemptRecord attempt, const std::string& reason);
-    std::vector<adapter::IssuedCertificate> issuedSoFar(const std::string& packageId);
+    std::vector<adapter::IssuedCertificate> issuedSoFar(const std::vector<store::CertificateRecord>& records) const;
     std::vector<std::string> departmentsNotToLease();
     void refreshPauses(bool force);
     void loop();

@@ -242,6 +242,13 @@ struct CertificateRecord {
     core::EpochMillis recordedAt = 0;
 };
 
+// What rendering a call for a package needs (Store::dispatchContext).
+struct DispatchContext {
+    PackageView package;
+    std::string originalXml;                     // exact bytes as received
+    std::vector<CertificateRecord> certificates;  // in the order recorded
+};
+
 // What else one delivery outcome changes, written in the same transaction as
 // the dispatch's completion.
 struct FollowUps {
@@ -457,6 +464,15 @@ class Store {
     virtual std::vector<DepartmentPause> pausedDepartments() = 0;
     // The package's company, state and readyAt, any company; nullopt when unknown.
     virtual std::optional<PackageView> packageById(const std::string& packageId) = 0;
+    // The package, its original XML and its certificates; nullopt when the
+    // package is unknown. The MySQL store reads them in one transaction; this
+    // default reads them one after the other.
+    virtual std::optional<DispatchContext> dispatchContext(const std::string& packageId) {
+        auto package = packageById(packageId);
+        auto xml = originalXml(packageId);
+        if (!package || !xml) return std::nullopt;
+        return DispatchContext{std::move(*package), std::move(*xml), certificatesOf(packageId)};
+    }
 
     // ---- Incidents (admin). Each returns false when the incident is not OPEN.
     // `actor` ("admin:<name>") is who asked, for the audit trail.

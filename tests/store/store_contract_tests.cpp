@@ -1392,7 +1392,7 @@ BOOST_AUTO_TEST_CASE(complete_with_follow_ups_records_certificate_queues_calls_a
     BOOST_TEST(changed.at == 1100);
 }
 
-BOOST_AUTO_TEST_CASE(an_unchanged_package_state_adds_no_event_and_certificates_list_in_recorded_order) {
+BOOST_AUTO_TEST_CASE(an_unchanged_package_state_adds_no_event_and_certificates_list_in_recorded_order_also_for_dispatch) {
     auto store = migratedEmptyStore();
     saveWithDispatches(*store, "PKG-SAME",
                        {{"m-same-1", "P01", "SAMR", "SUBMIT", 500}, {"m-same-2", "P03", "MSA", "SUBMIT", 600}});
@@ -1421,6 +1421,20 @@ BOOST_AUTO_TEST_CASE(an_unchanged_package_state_adds_no_event_and_certificates_l
     checkSameCertificate(certificates[0], *second.certificate);
     checkSameCertificate(certificates[1], *first.certificate);
     BOOST_TEST(store->certificatesOf("PKG-NOT-THERE").empty());
+
+    // The dispatcher's read: the same package, original bytes and certificates.
+    auto context = store->dispatchContext("PKG-SAME");
+    BOOST_REQUIRE(context.has_value());
+    BOOST_TEST(context->package.id == "PKG-SAME");
+    BOOST_TEST(context->package.version == package->version);
+    BOOST_REQUIRE(context->package.permits.size() == package->permits.size());
+    for (std::size_t i = 0; i < package->permits.size(); ++i)
+        BOOST_TEST(context->package.permits[i].permit == package->permits[i].permit);
+    BOOST_TEST(context->originalXml == store->originalXml("PKG-SAME").value());
+    BOOST_REQUIRE(context->certificates.size() == 2u);
+    checkSameCertificate(context->certificates[0], *second.certificate);
+    checkSameCertificate(context->certificates[1], *first.certificate);
+    BOOST_TEST(!store->dispatchContext("PKG-NOT-THERE").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_duplicate_certificate_throws_and_nothing_of_the_call_is_applied) {

@@ -518,40 +518,25 @@ class MysqlStore final : public Store {
     }
 
     std::vector<CertificateRecord> certificatesOf(const std::string& packageId) override {
-        return transact("certificatesOf " + packageId, Access::Read, [&](mysql::Session& connection) {
-            std::vector<CertificateRecord> result;
+        return transact("certificatesOf " + packageId, Access::Read,
+                        [&](mysql::Session& connection) { return loadCertificates(connection, packageId); });
+    }
+
+    std::optional<DispatchContext> dispatchContext(const std::string& packageId) override {
+        return transact("dispatchContext " + packageId, Access::Read,
+                        [&](mysql::Session& connection) -> std::optional<DispatchContext> {
+            auto package = loadPackage(connection, packageId);
+            if (!package) return std::nullopt;
+            DispatchContext context{std::move(*package), {}, {}};
             {
-                Statement select = prepare(connection,
-                                           "SELECT permit, department, number, issued_on, valid_until, "
-                                           "document_sha256, recorded_at FROM certificates WHERE package_id = ? "
-                                           "ORDER BY recorded_at, permit");
+                Statement select = prepare(connection, "SELECT original_xml FROM packages WHERE id = ?");
                 select->setString(1, packageId);
                 Rows rows = query(select);
-                while (rows->next()) {
-                    CertificateRecord record;
-                    record.packageId = packageId;
-                    record.permit = text(rows, 1);
-                    record.department = text(rows, 2);
-                    record.number = text(rows, 3);
-                    record.issuedOn = text(rows, 4);
-                    record.validUntil = text(rows, 5);
-                    record.documentSha256 = text(rows, 6);
-                    record.recordedAt = rows->getInt64(7);
-                    result.push_back(std::move(record));
-                }
+                if (!rows->next()) return std::nullopt;
+                context.originalXml = text(rows, 1);
             }
-            if (!result.empty()) {
-                Statement select = prepare(connection,
-                                           "SELECT name, value FROM certificate_outputs "
-                                           "WHERE package_id = ? AND permit = ? ORDER BY position");
-                for (auto& record : result) {
-                    select->setString(1, packageId);
-                    select->setString(2, record.permit);
-                    Rows rows = query(select);
-                    while (rows->next()) record.outputs.emplace_back(text(rows, 1), text(rows, 2));
-                }
-            }
-            return result;
+            context.certificates = loadCertificates(connection, packageId);
+            return context;
         });
     }
 
@@ -1390,6 +1375,44 @@ class MysqlStore final : public Store {
         }
         view.permits = loadPermits(connection, packageId);
         return view;
+    }
+
+    // The package's certificates in the order recorded, each with its outputs
+    // in document order (two queries however many certificates).
+    static std::vector<CertificateRecord> loadCertificates(mysql::Session& connection, const std::string& packageId) {
+        std::vector<CertificateRecord> result;
+        {
+            Statement select = prepare(connection,
+                                       "SELECT permit, department, number, issued_on, valid_until, "
+                                       "document_sha256, recorded_at FROM certificates WHERE package_id = ? "
+                                       "ORDER BY recorded_at, permit");
+            select->setString(1, packageId);
+            Rows rows = query(select);
+            while (rows->next()) {
+                CertificateRecord record;
+                record.packageId = packageId;
+                record.permit = text(rows, 1);
+                record.department = text(rows, 2);
+                record.number = text(rows, 3);
+                record.issuedOn = text(rows, 4);
+                record.validUntil = text(rows, 5);
+                record.documentSha256 = text(rows, 6);
+                record.recordedAt = rows->getInt64(7);
+                result.push_back(std::move(record));
+            }
+        }
+        if (result.empty()) return result;
+        Statement select = prepare(connection,
+                                   "SELECT permit, name, value FROM certificate_outputs WHERE package_id = ? "
+                                   "ORDER BY permit, position");
+        select->setString(1, packageId);
+        Rows rows = query(select);
+        while (rows->next()) {
+            const std::string permit = text(rows, 1);
+            for (auto& record : result)
+                if (record.permit == permit) record.outputs.emplace_back(text(rows, 2), text(rows, 3));
+        }
+        return result;
     }
 
     static std::vector<PermitView> loadPermits(mysql::Session& connection, const std::string& packageId) {
