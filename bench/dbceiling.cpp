@@ -11,9 +11,12 @@
 //   1. claim:  SELECT … FOR UPDATE the idempotency key, INSERT it; COMMIT
 //   2. save:   INSERT the package, its permits, outbox calls, events, the
 //              audit head (INSERT, then UPDATE to the chain's end) and audit
-//              entries; UPDATE the idempotency key with the stored answer; COMMIT
+//              entries, each table's rows in multi-row INSERTs of up to 16
+//              rows as the hub writes them (outbox calls one by one); UPDATE the idempotency key with the
+//              stored answer; COMMIT
 // and reports packages/s (a RESULT JSON line and a human summary). No XML,
 // HTTP or validation: what the database alone allows for one accepted package.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -175,13 +178,19 @@ Seed readSeed(sql::Connection& connection, const std::string& packageId) {
     return seed;
 }
 
-std::string insertSql(const Table& table) {
+// Rows per INSERT, as the hub's MySQL store writes them: up to 16
+// (kRowsPerInsert there), except outbox calls, inserted one by one.
+std::size_t rowsPerInsert(const Table& table) { return table.name == "outbox" ? 1 : 16; }
+
+std::string insertSql(const Table& table, std::size_t rows = 1) {
     std::string columns, marks;
     for (const auto& column : table.columns) {
         columns += (columns.empty() ? "" : ", ") + ("`" + column + "`");
         marks += marks.empty() ? "?" : ", ?";
     }
-    return "INSERT INTO " + table.name + " (" + columns + ") VALUES (" + marks + ")";
+    std::string values;
+    for (std::size_t i = 0; i < rows; ++i) values += (i == 0 ? "(" : ", (") + marks + ")";
+    return "INSERT INTO " + table.name + " (" + columns + ") VALUES " + values;
 }
 
 // Distinct per run, so that runs on one database never collide: "b" and the
@@ -206,7 +215,15 @@ class Writer {
         finish_.reset(connection_->prepareStatement(
             "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, location = ?, "
             "response_body = ?, updated_at = ? WHERE company_id = ? AND idem_key = ?"));
-        for (const auto& table : seed.saved) inserts_.emplace_back(connection_->prepareStatement(insertSql(table)));
+        // One statement per chunk of up to rowsPerInsert rows of each table.
+        for (const auto& table : seed.saved) {
+            std::vector<std::unique_ptr<sql::PreparedStatement>> chunks;
+            for (std::size_t start = 0; start < table.rows.size(); start += rowsPerInsert(table)) {
+                const std::size_t count = std::min(rowsPerInsert(table), table.rows.size() - start);
+                chunks.emplace_back(connection_->prepareStatement(insertSql(table, count)));
+            }
+            inserts_.push_back(std::move(chunks));
+        }
         headUpdate_.reset(
             connection_->prepareStatement("UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?"));
     }
@@ -230,11 +247,12 @@ class Writer {
     }
 
   private:
+    // Binds one row's values from parameter `first`.
     void bind(sql::PreparedStatement& statement, const Table& table, const Row& row, const std::string& oldId,
-              const std::string& newId) {
+              const std::string& newId, unsigned first = 1) {
         for (std::size_t i = 0; i < row.values.size(); ++i) {
             const auto& value = row.values[i];
-            const auto position = static_cast<unsigned>(i + 1);
+            const auto position = static_cast<unsigned>(first + i);
             if (!value) {
                 statement.setNull(position, sql::DataType::VARCHAR);
                 continue;
@@ -260,9 +278,14 @@ class Writer {
 
         for (std::size_t t = 0; t < seed_.saved.size(); ++t) {
             const Table& table = seed_.saved[t];
-            for (const auto& row : table.rows) {
-                bind(*inserts_[t], table, row, oldId, newId);
-                inserts_[t]->executeUpdate();
+            const auto columns = static_cast<unsigned>(table.columns.size());
+            for (std::size_t chunk = 0; chunk < inserts_[t].size(); ++chunk) {
+                sql::PreparedStatement& insert = *inserts_[t][chunk];
+                const std::size_t start = chunk * rowsPerInsert(table);
+                const std::size_t count = std::min(rowsPerInsert(table), table.rows.size() - start);
+                for (std::size_t i = 0; i < count; ++i)
+                    bind(insert, table, table.rows[start + i], oldId, newId, static_cast<unsigned>(1 + i * columns));
+                insert.executeUpdate();
             }
             if (table.name == "audit_heads") {
                 for (const auto& row : table.rows) {
@@ -293,7 +316,7 @@ class Writer {
     long counter_ = 0;
     std::unique_ptr<sql::Connection> connection_;
     std::unique_ptr<sql::PreparedStatement> claimSelect_, claimInsert_, finish_, headUpdate_;
-    std::vector<std::unique_ptr<sql::PreparedStatement>> inserts_;
+    std::vector<std::vector<std::unique_ptr<sql::PreparedStatement>>> inserts_;  // per table, per chunk
 };
 
 }  // namespace

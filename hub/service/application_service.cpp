@@ -269,7 +269,7 @@ Reply ApplicationService::submit(const SubmitRequest& request) {
             break;
     }
 
-    Reply reply = intake(request);
+    Reply reply = intake(request, requestHash);
     try {
         if (reply.status == 503)
             store_.releaseIdempotencyKey(key);
@@ -285,7 +285,7 @@ Reply ApplicationService::submit(const SubmitRequest& request) {
 // Validates and stores one claimed submission. On success the package and the
 // key's answer are saved in one transaction; failures are returned for the
 // caller to record against the key.
-Reply ApplicationService::intake(const SubmitRequest& request) {
+Reply ApplicationService::intake(const SubmitRequest& request, const std::string& bodySha256) {
     if (!isXmlMediaType(request.contentType))
         return fail(ErrorKind::UnsupportedMediaType, "Unsupported media type", "CONTENT_TYPE_UNSUPPORTED",
                     "A package is submitted as application/xml.", "header:Content-Type");
@@ -325,7 +325,7 @@ Reply ApplicationService::intake(const SubmitRequest& request) {
     package.state = core::PackageState::Received;
     package.receivedAt = now;
     package.originalXml = request.body;
-    package.sha256 = sha256Hex(request.body);
+    package.sha256 = bodySha256;
     package.proposedName = read.package.company.proposedName.value;
     package.applicantReference = read.package.applicantReference.value;
     package.notificationUrl = read.package.notificationUrl.value;

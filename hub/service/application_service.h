@@ -79,7 +79,8 @@ class ApplicationService {
     Reply inspect(const std::string& packageId);
 
   private:
-    Reply intake(const SubmitRequest& request);
+    // `bodySha256`: the body's digest, computed once for the key and the package.
+    Reply intake(const SubmitRequest& request, const std::string& bodySha256);
     std::string representation(const store::PackageView& view);
     Reply applyPlan(const store::PackageView& package, const tracking::Plan& plan);
 

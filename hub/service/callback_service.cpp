@@ -113,7 +113,10 @@ Reply CallbackService::receive(const CallbackRequest& request) {
     }
 
     try {
-        if (auto earlier = store_.findInbound(refused.department, refused.messageId)) {
+        // One read for the common case: no earlier record, the permit and its package.
+        store::CallbackContext context =
+            store_.callbackContext(refused.department, refused.messageId, event.receiptNumber);
+        if (const auto& earlier = context.earlier) {
             if (earlier->sha256 != refused.sha256) {
                 refused.packageId = earlier->packageId;
                 refused.permit = earlier->permit;
@@ -132,7 +135,7 @@ Reply CallbackService::receive(const CallbackRequest& request) {
             refused.detail = "the message carries no receipt number (mapping.receiptNumber)";
             return refuse(refused, ErrorKind::Unprocessable, "Callback not understood");
         }
-        auto location = store_.findPermitByReceipt(refused.department, event.receiptNumber);
+        const auto& location = context.location;
         if (!location) {
             for (const auto& other : departments_.all()) {
                 if (other->code() == refused.department) continue;
@@ -165,7 +168,8 @@ Reply CallbackService::receive(const CallbackRequest& request) {
         }
 
         for (int round = 0;; ++round) {
-            auto package = store_.packageById(location->packageId);
+            // A re-plan reads the package again: another writer moved it on.
+            auto package = round == 0 ? std::move(context.package) : store_.packageById(location->packageId);
             if (!package) throw store::StoreError("package " + location->packageId + " vanished");
             const tracking::Plan plan =
                 planner_.departmentEvent(*package, location->permit.permit, event, refused.sha256, now);

@@ -324,6 +324,13 @@ struct PermitLocation {
     PermitView permit;
 };
 
+// What a department's callback is checked against (Store::callbackContext).
+struct CallbackContext {
+    std::optional<InboundRecord> earlier;    // the message id's first record, if any
+    std::optional<PermitLocation> location;  // the permit holding the receipt; looked up only without `earlier`
+    std::optional<PackageView> package;      // that permit's package; read only when `location` was found
+};
+
 struct IncidentView {
     std::string id;
     std::string messageId;
@@ -449,6 +456,18 @@ class Store {
     // The permit of `department` holding `receiptNumber`, any company; nullopt when none.
     virtual std::optional<PermitLocation> findPermitByReceipt(const std::string& department,
                                                               const std::string& receiptNumber) = 0;
+    // findInbound, then (with no earlier record and a receipt number)
+    // findPermitByReceipt, then that permit's package. The MySQL store reads
+    // them in one transaction; this default reads them one after the other.
+    virtual CallbackContext callbackContext(const std::string& department, const std::string& messageId,
+                                            const std::string& receiptNumber) {
+        CallbackContext context;
+        context.earlier = findInbound(department, messageId);
+        if (context.earlier || receiptNumber.empty()) return context;
+        context.location = findPermitByReceipt(department, receiptNumber);
+        if (context.location) context.package = packageById(context.location->packageId);
+        return context;
+    }
     // True while some SUBMIT or CORRECTION call to `department` may have
     // reached it without its answer being recorded yet (leased now, or tried
     // before and pending a retry): a callback naming a receipt number the hub

@@ -1998,6 +1998,48 @@ BOOST_AUTO_TEST_CASE(a_permit_is_found_by_its_departments_receipt_number) {
     BOOST_TEST(!store->findPermitByReceipt("SAMR", "").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_callback_context_is_the_earlier_record_or_the_permit_and_its_package) {
+    auto store = migratedEmptyStore();
+    savePlain(*store, "PKG-CONTEXT", 500);
+    store->applyTransitions("PKG-CONTEXT", 700,
+                            {transitionOf("PKG-CONTEXT", "P01", core::PermitState::Queued,
+                                          core::PermitState::Submitted, 700, "R-CONTEXT")},
+                            {});
+
+    // A new message about a known receipt: the permit and its package.
+    auto fresh = store->callbackContext("SAMR", "CTX-MSG-1", "R-CONTEXT");
+    BOOST_TEST(!fresh.earlier.has_value());
+    BOOST_REQUIRE(fresh.location.has_value());
+    BOOST_TEST(fresh.location->packageId == "PKG-CONTEXT");
+    BOOST_TEST(fresh.location->permit.permit == "P01");
+    BOOST_TEST(fresh.location->permit.receiptNumber == "R-CONTEXT");
+    BOOST_REQUIRE(fresh.package.has_value());
+    auto package = store->packageById("PKG-CONTEXT");
+    BOOST_REQUIRE(package.has_value());
+    BOOST_TEST(fresh.package->id == "PKG-CONTEXT");
+    BOOST_TEST(fresh.package->version == package->version);
+    BOOST_TEST(fresh.package->permits.size() == package->permits.size());
+    BOOST_TEST((permitOf(*fresh.package, "P01").state == core::PermitState::Submitted));
+
+    // Unknown receipt, another department's receipt, no receipt: nothing located.
+    auto unknown = store->callbackContext("SAMR", "CTX-MSG-2", "R-NONE");
+    BOOST_TEST(!unknown.earlier.has_value());
+    BOOST_TEST(!unknown.location.has_value());
+    BOOST_TEST(!unknown.package.has_value());
+    BOOST_TEST(!store->callbackContext("MSA", "CTX-MSG-2", "R-CONTEXT").location.has_value());
+    BOOST_TEST(!store->callbackContext("SAMR", "CTX-MSG-2", "").location.has_value());
+
+    // A message id seen before: its record, and nothing else is read.
+    InboundRecord record = sampleInbound("PKG-CONTEXT", "CTX-MSG-1");
+    BOOST_TEST((store->applyInbound(record, {}, {}) == InboundOutcome::Applied));
+    auto replay = store->callbackContext("SAMR", "CTX-MSG-1", "R-CONTEXT");
+    BOOST_REQUIRE(replay.earlier.has_value());
+    BOOST_TEST(replay.earlier->messageId == "CTX-MSG-1");
+    BOOST_TEST(replay.earlier->sha256 == record.sha256);
+    BOOST_TEST(!replay.location.has_value());
+    BOOST_TEST(!replay.package.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(permits_in_states_are_filtered_oldest_update_first_and_limited) {
     auto store = migratedEmptyStore();
     savePlain(*store, "PKG-SWEEP-A", 500);

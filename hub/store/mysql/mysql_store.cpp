@@ -42,17 +42,18 @@ Statement prepare(mysql::Session& connection, const std::string& text) { return 
 
 Rows query(const Statement& statement) { return Rows(statement->executeQuery()); }
 
-// Rows per multi-row INSERT: up to this many rows go in one statement, so a
-// batch costs one round trip per 16 rows, and each table has at most 16
-// statement texts in a connection's cache.
+// Rows per multi-row INSERT (and message ids per leasing UPDATE): up to this
+// many rows go in one statement, so a batch costs one round trip per 16 rows,
+// and each table has at most 16 statement texts in a connection's cache.
 constexpr std::size_t kRowsPerInsert = 16;
 
 // Inserts `items` with `head` ("INSERT INTO t (a, b) VALUES ") followed by
-// one `row` ("(?, ?)", holding `columns` parameters) per item.
-// bind(statement, first, item) sets one item's parameters from index first.
+// one `row` ("(?, ?)", holding `columns` parameters) per item, then `tail`
+// (e.g. an ON DUPLICATE KEY clause). bind(statement, first, item) sets one
+// item's parameters from index first.
 template <class Item, class Bind>
 void insertRows(mysql::Session& connection, std::string_view head, std::string_view row, unsigned columns,
-                const std::vector<Item>& items, Bind&& bind) {
+                const std::vector<Item>& items, Bind&& bind, std::string_view tail = {}) {
     for (std::size_t start = 0; start < items.size(); start += kRowsPerInsert) {
         const std::size_t count = std::min(kRowsPerInsert, items.size() - start);
         std::string sql(head);
@@ -60,6 +61,7 @@ void insertRows(mysql::Session& connection, std::string_view head, std::string_v
             if (i > 0) sql += ", ";
             sql += row;
         }
+        sql += tail;
         Statement insert = prepare(connection, sql);
         for (std::size_t i = 0; i < count; ++i)
             bind(insert, static_cast<unsigned>(i * columns + 1), items[start + i]);
@@ -483,15 +485,18 @@ class MysqlStore final : public Store {
                                                     text(rows, 8)});
                 }
             }
-            if (!leased.empty()) {
-                Statement update =
-                    prepare(connection, "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE message_id = ?");
-                for (const auto& dispatch : leased) {
-                    update->setString(1, owner);
-                    update->setInt64(2, leaseUntil);
-                    update->setString(3, dispatch.messageId);
-                    update->executeUpdate();
-                }
+            // The rows are locked (FOR UPDATE): lease them up to 16 a statement.
+            for (std::size_t start = 0; start < leased.size(); start += kRowsPerInsert) {
+                const std::size_t count = std::min(kRowsPerInsert, leased.size() - start);
+                std::string sql = "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE message_id IN (?";
+                for (std::size_t i = 1; i < count; ++i) sql += ", ?";
+                sql += ")";
+                Statement update = prepare(connection, sql);
+                update->setString(1, owner);
+                update->setInt64(2, leaseUntil);
+                for (std::size_t i = 0; i < count; ++i)
+                    update->setString(static_cast<unsigned>(i + 3), leased[start + i].messageId);
+                update->executeUpdate();
             }
             return leased;
         });
@@ -510,8 +515,8 @@ class MysqlStore final : public Store {
             update->executeUpdate();
             core::audit::Batch trail;
             insertAttempt(connection, messageId, row->attempts + 1, attempt, *row, trail);
-            applyTransitionsOf(connection, row->packageId, transitions, trail);
-            applyFollowUps(connection, row->packageId, followUps, now, trail);
+            const auto touchAt = applyTransitionsOf(connection, row->packageId, transitions, trail);
+            applyFollowUps(connection, row->packageId, followUps, now, trail, touchAt);
             writeAudit(connection, trail);
             return true;
         });
@@ -629,8 +634,8 @@ class MysqlStore final : public Store {
                           const std::vector<PermitTransition>& transitions, const FollowUps& followUps) override {
         transact("applyTransitions " + packageId, Access::Write, [&](mysql::Session& connection) {
             core::audit::Batch trail;
-            applyTransitionsOf(connection, packageId, transitions, trail);
-            applyFollowUps(connection, packageId, followUps, now, trail);
+            const auto touchAt = applyTransitionsOf(connection, packageId, transitions, trail);
+            applyFollowUps(connection, packageId, followUps, now, trail, touchAt);
             writeAudit(connection, trail);
         });
     }
@@ -664,8 +669,8 @@ class MysqlStore final : public Store {
             }
             core::audit::Batch trail;
             audit::inbound(trail, record);
-            applyTransitionsOf(connection, record.packageId, transitions, trail);
-            applyFollowUps(connection, record.packageId, followUps, record.receivedAt, trail);
+            const auto touchAt = applyTransitionsOf(connection, record.packageId, transitions, trail);
+            applyFollowUps(connection, record.packageId, followUps, record.receivedAt, trail, touchAt);
             writeAudit(connection, trail);
             return InboundOutcome::Applied;
         });
@@ -673,17 +678,19 @@ class MysqlStore final : public Store {
 
     std::optional<InboundRecord> findInbound(const std::string& department, const std::string& messageId) override {
         return transact("findInbound " + department + " " + messageId, Access::Read,
-                        [&](mysql::Session& connection) -> std::optional<InboundRecord> {
-            Statement select = prepare(connection,
-                                       "SELECT department, message_id, package_id, permit, sha256, result, to_state, "
-                                       "detail, received_at FROM inbound_messages "
-                                       "WHERE department = ? AND message_id = ?");
-            select->setString(1, department);
-            select->setString(2, messageId);
-            Rows rows = query(select);
-            if (!rows->next()) return std::nullopt;
-            return InboundRecord{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),    text(rows, 5),
-                                 text(rows, 6), text(rows, 7), text(rows, 8), rows->getInt64(9)};
+                        [&](mysql::Session& connection) { return loadInbound(connection, department, messageId); });
+    }
+
+    CallbackContext callbackContext(const std::string& department, const std::string& messageId,
+                                    const std::string& receiptNumber) override {
+        return transact("callbackContext " + department + " " + messageId, Access::Read,
+                        [&](mysql::Session& connection) {
+            CallbackContext context;
+            context.earlier = loadInbound(connection, department, messageId);
+            if (context.earlier || receiptNumber.empty()) return context;
+            context.location = locatePermit(connection, department, receiptNumber);
+            if (context.location) context.package = loadPackage(connection, context.location->packageId);
+            return context;
         });
     }
 
@@ -727,18 +734,8 @@ class MysqlStore final : public Store {
 
     std::optional<PermitLocation> findPermitByReceipt(const std::string& department,
                                                       const std::string& receiptNumber) override {
-        return transact("findPermitByReceipt " + department, Access::Read,
-                        [&](mysql::Session& connection) -> std::optional<PermitLocation> {
-            Statement select = prepare(connection,
-                                       withPermitColumns("SELECT p.package_id, k.company_id, ",
-                                                         " FROM permits p JOIN packages k ON k.id = p.package_id "
-                                                         "WHERE p.department = ? AND p.receipt_number = ? "
-                                                         "ORDER BY p.package_id DESC, p.permit LIMIT 1"));
-            select->setString(1, department);
-            select->setString(2, receiptNumber);
-            Rows rows = query(select);
-            if (!rows->next()) return std::nullopt;
-            return PermitLocation{text(rows, 1), text(rows, 2), readPermit(rows, 3)};
+        return transact("findPermitByReceipt " + department, Access::Read, [&](mysql::Session& connection) {
+            return locatePermit(connection, department, receiptNumber);
         });
     }
 
@@ -1044,16 +1041,17 @@ class MysqlStore final : public Store {
                 while (rows->next()) moved.push_back({text(rows, 1), rows->getInt64(2), text(rows, 3)});
             }
             core::audit::Batch trail;
-            Statement mark = prepare(connection,
-                                     "INSERT INTO audit_anchored (chain, seq) VALUES (?, ?) "
-                                     "ON DUPLICATE KEY UPDATE seq = VALUES(seq)");
             for (const auto& head : moved) {
                 trail.add(global, now, core::audit::kAnchor, core::audit::kHubActor, head.chain,
                           core::audit::anchorDetail(head));
-                mark->setString(1, head.chain);
-                mark->setInt64(2, head.seq);
-                mark->executeUpdate();
             }
+            insertRows(
+                connection, "INSERT INTO audit_anchored (chain, seq) VALUES ", "(?, ?)", 2, moved,
+                [](const Statement& mark, unsigned at, const core::audit::Head& head) {
+                    mark->setString(at, head.chain);
+                    mark->setInt64(at + 1, head.seq);
+                },
+                " ON DUPLICATE KEY UPDATE seq = VALUES(seq)");
             auto heads = writeAudit(connection, trail);
             if (!heads.empty()) globalHead = heads.front();
             return std::pair<int, core::audit::Head>{static_cast<int>(moved.size()), globalHead};
@@ -1280,7 +1278,9 @@ class MysqlStore final : public Store {
     }
 
     // Every transition must belong to `packageId` (an empty packageId stands for it).
-    static void applyTransitionsOf(mysql::Session& connection, const std::string& packageId,
+    // Returns the latest transition time (0 for none): the caller passes it
+    // to applyFollowUps, which moves the package's updated_at on to it.
+    static core::EpochMillis applyTransitionsOf(mysql::Session& connection, const std::string& packageId,
                                    const std::vector<PermitTransition>& transitions, core::audit::Batch& trail) {
         core::EpochMillis latest = 0;
         for (const auto& transition : transitions) {
@@ -1296,23 +1296,29 @@ class MysqlStore final : public Store {
             }
             latest = std::max(latest, transition.at);
         }
-        if (!transitions.empty()) touchPackage(connection, packageId, latest);
+        return latest;
     }
 
     // A certificate recorded before or a dispatch id already taken fails
     // with a duplicate key, which transact() turns into StoreError.
+    // `touchAt`: the package's updated_at moves on to it (0: unchanged).
     static void applyFollowUps(mysql::Session& connection, const std::string& packageId,
-                               const FollowUps& followUps, core::EpochMillis now, core::audit::Batch& trail) {
+                               const FollowUps& followUps, core::EpochMillis now, core::audit::Batch& trail,
+                               core::EpochMillis touchAt) {
         if (followUps.expectedPackageVersion) {
             // A current read: waits for a concurrent writer of the package
-            // and sees what it committed.
+            // and sees what it committed. It also moves updated_at on.
             Statement claim = prepare(connection,
-                                      "UPDATE packages SET version = version + 1 WHERE id = ? AND version = ?");
-            claim->setString(1, packageId);
-            claim->setInt64(2, *followUps.expectedPackageVersion);
+                                      "UPDATE packages SET version = version + 1, "
+                                      "updated_at = GREATEST(updated_at, ?) WHERE id = ? AND version = ?");
+            claim->setInt64(1, touchAt);
+            claim->setString(2, packageId);
+            claim->setInt64(3, *followUps.expectedPackageVersion);
             if (claim->executeUpdate() == 0)
                 throw StateConflict("package " + packageId + " changed since it was read (version " +
                                     std::to_string(*followUps.expectedPackageVersion) + ")");
+        } else if (touchAt != 0) {
+            touchPackage(connection, packageId, touchAt);
         }
         if (followUps.certificate) {
             insertCertificate(connection, *followUps.certificate);
@@ -1375,6 +1381,33 @@ class MysqlStore final : public Store {
         }
         view.permits = loadPermits(connection, packageId);
         return view;
+    }
+
+    static std::optional<InboundRecord> loadInbound(mysql::Session& connection, const std::string& department,
+                                                    const std::string& messageId) {
+        Statement select = prepare(connection,
+                                   "SELECT department, message_id, package_id, permit, sha256, result, to_state, "
+                                   "detail, received_at FROM inbound_messages WHERE department = ? AND message_id = ?");
+        select->setString(1, department);
+        select->setString(2, messageId);
+        Rows rows = query(select);
+        if (!rows->next()) return std::nullopt;
+        return InboundRecord{text(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),    text(rows, 5),
+                             text(rows, 6), text(rows, 7), text(rows, 8), rows->getInt64(9)};
+    }
+
+    static std::optional<PermitLocation> locatePermit(mysql::Session& connection, const std::string& department,
+                                                      const std::string& receiptNumber) {
+        Statement select = prepare(connection,
+                                   withPermitColumns("SELECT p.package_id, k.company_id, ",
+                                                     " FROM permits p JOIN packages k ON k.id = p.package_id "
+                                                     "WHERE p.department = ? AND p.receipt_number = ? "
+                                                     "ORDER BY p.package_id DESC, p.permit LIMIT 1"));
+        select->setString(1, department);
+        select->setString(2, receiptNumber);
+        Rows rows = query(select);
+        if (!rows->next()) return std::nullopt;
+        return PermitLocation{text(rows, 1), text(rows, 2), readPermit(rows, 3)};
     }
 
     // The package's certificates in the order recorded, each with its outputs
