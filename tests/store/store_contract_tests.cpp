@@ -22,6 +22,7 @@
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 #include <sys/socket.h>
@@ -798,6 +799,44 @@ BOOST_AUTO_TEST_CASE(a_pooled_connection_prepares_each_statement_once, *boost::u
         }
         BOOST_TEST(session.cachedStatements() == store::mysql::Session::kMaxCached);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_makes_room_when_the_server_allows_no_more_prepared_statements,
+                     *boost::unit_test::precondition(mysqlOnly)) {
+    auto& mysql = dynamic_cast<MysqlBackend&>(backend());
+    store::mysql::ConnectionPool pool(mysql.configFor(mysql.sharedName()));
+    auto admin = mysql.adminConnection();
+    std::unique_ptr<sql::Statement> control(admin->createStatement());
+    auto globalValue = [&](const std::string& sql) {
+        std::unique_ptr<sql::ResultSet> rows(control->executeQuery(sql));
+        BOOST_REQUIRE(rows->next());
+        return rows->getInt64(rows->getMetaData()->getColumnCount());
+    };
+    const auto limitBefore = globalValue("SELECT @@GLOBAL.max_prepared_stmt_count");
+    // Restored however the test ends: the server is shared with later tests.
+    struct Restore {
+        sql::Statement& control;
+        std::int64_t limit;
+        ~Restore() {
+            try {
+                control.execute("SET GLOBAL max_prepared_stmt_count = " + std::to_string(limit));
+            } catch (...) {
+            }
+        }
+    } restore{*control, limitBefore};
+
+    auto lease = pool.acquire();
+    store::mysql::Session& session = *lease;
+    for (int i = 0; i < 3; ++i) BOOST_TEST(selectPlusOne(session.prepare("SELECT ? + " + std::to_string(i)), 1) == 1 + i);
+    BOOST_TEST(session.cachedStatements() == 3u);
+
+    // No room left on the server: every statement now open is the limit.
+    control->execute("SET GLOBAL max_prepared_stmt_count = " +
+                     std::to_string(globalValue("SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'")));
+    auto busy = session.prepare("SELECT ? + 0");  // in use: must survive the clean-up
+    BOOST_TEST(selectPlusOne(session.prepare("SELECT ? + 41"), 1) == 42);
+    BOOST_TEST(session.cachedStatements() == 2u);  // the busy one and the new one
+    BOOST_TEST(selectPlusOne(busy, 5) == 5);
 }
 
 BOOST_AUTO_TEST_CASE(a_cached_statement_on_a_killed_connection_is_a_lost_connection,

@@ -43,18 +43,36 @@ Session::Session(std::unique_ptr<sql::Connection> connection) : connection_(std:
 
 Session::~Session() = default;
 
+std::unique_ptr<sql::PreparedStatement> Session::prepareOnServer(const std::string& text) {
+    try {
+        return std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text));
+    } catch (const sql::SQLException& error) {
+        if (error.getErrorCode() != kTooManyPreparedStatements) throw;
+    }
+    // The server's max_prepared_stmt_count is reached (all connections of all
+    // processes count): close this connection's idle statements and try once more.
+    for (auto it = statements_.begin(); it != statements_.end();) {
+        if (it->second.busy) {
+            ++it;
+        } else {
+            it = statements_.erase(it);
+        }
+    }
+    return std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text));
+}
+
 Statement Session::prepare(const std::string& text) {
     auto found = statements_.find(text);
     if (found == statements_.end() && statements_.size() < kMaxCached) {
-        Cached fresh{std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text)), false};
-        found = statements_.emplace(text, std::move(fresh)).first;
+        auto statement = prepareOnServer(text);
+        found = statements_.emplace(text, Cached{std::move(statement), false}).first;
     }
     if (found != statements_.end() && !found->second.busy) {
         found->second.statement->clearParameters();
         found->second.busy = true;
         return Statement(found->second.statement.get(), &found->second.busy, nullptr);
     }
-    std::unique_ptr<sql::PreparedStatement> owned(connection_->prepareStatement(text));
+    std::unique_ptr<sql::PreparedStatement> owned = prepareOnServer(text);
     sql::PreparedStatement* raw = owned.get();
     return Statement(raw, nullptr, std::move(owned));
 }

@@ -49,6 +49,8 @@ class Session {
     // text asked for again while the first Statement is still alive (a
     // nested use) gets a statement of its own, closed when it goes. Past
     // kMaxCached texts, further texts are prepared and closed each time.
+    // When the server's max_prepared_stmt_count is reached, this connection's
+    // idle statements are closed to make room.
     Statement prepare(const std::string& text);
 
     std::size_t cachedStatements() const { return statements_.size(); }
@@ -57,6 +59,11 @@ class Session {
 
   private:
     friend class Statement;
+    // ER_MAX_PREPARED_STMT_COUNT_REACHED
+    static constexpr int kTooManyPreparedStatements = 1461;
+    // Prepares `text`; when the server refuses for its max_prepared_stmt_count,
+    // first closes this connection's idle cached statements and tries again.
+    std::unique_ptr<sql::PreparedStatement> prepareOnServer(const std::string& text);
     struct Cached {
         std::unique_ptr<sql::PreparedStatement> statement;
         bool busy = false;
