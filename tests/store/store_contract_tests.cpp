@@ -801,6 +801,33 @@ BOOST_AUTO_TEST_CASE(a_pooled_connection_prepares_each_statement_once, *boost::u
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_statement_that_returned_a_large_result_is_closed_after_use,
+                     *boost::unit_test::precondition(mysqlOnly)) {
+    auto& mysql = dynamic_cast<MysqlBackend&>(backend());
+    store::mysql::ConnectionPool pool(mysql.configFor(mysql.sharedName()));
+    auto lease = pool.acquire();
+    store::mysql::Session& session = *lease;
+    auto countRows = [&](const std::string& text) {
+        auto statement = session.prepare(text);
+        auto rows = statement.query();
+        std::size_t count = 0;
+        while (rows->next()) ++count;
+        return count;
+    };
+    const std::size_t large = store::mysql::Session::kLargeResultRows + 1;
+    // A small result: kept for the next use.
+    BOOST_TEST(countRows("SELECT seq FROM seq_1_to_10") == 10u);
+    BOOST_TEST(session.cachedStatements() == 1u);
+    // A large one: its statement (and the driver's buffers) closed after use.
+    const std::string big = "SELECT seq FROM seq_1_to_" + std::to_string(large);
+    BOOST_TEST(countRows(big) == large);
+    BOOST_TEST(session.cachedStatements() == 1u);
+    // Asked for again, it is prepared again and works.
+    BOOST_TEST(countRows(big) == large);
+    BOOST_TEST(countRows("SELECT seq FROM seq_1_to_10") == 10u);
+    BOOST_TEST(session.cachedStatements() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_connection_makes_room_when_the_server_allows_no_more_prepared_statements,
                      *boost::unit_test::precondition(mysqlOnly)) {
     auto& mysql = dynamic_cast<MysqlBackend&>(backend());

@@ -5,6 +5,7 @@
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
@@ -70,24 +71,45 @@ Statement Session::prepare(const std::string& text) {
     if (found != statements_.end() && !found->second.busy) {
         found->second.statement->clearParameters();
         found->second.busy = true;
-        return Statement(found->second.statement.get(), &found->second.busy, nullptr);
+        return Statement(found->second.statement.get(), this, &found->first, &found->second.busy, nullptr);
     }
     std::unique_ptr<sql::PreparedStatement> owned = prepareOnServer(text);
     sql::PreparedStatement* raw = owned.get();
-    return Statement(raw, nullptr, std::move(owned));
+    return Statement(raw, nullptr, nullptr, nullptr, std::move(owned));
 }
 
-Statement::Statement(sql::PreparedStatement* statement, bool* busy, std::unique_ptr<sql::PreparedStatement> owned)
-    : statement_(statement), busy_(busy), owned_(std::move(owned)) {}
+void Session::forget(const std::string& text) {
+    const std::string key = text;  // `text` may be the entry's own key
+    statements_.erase(key);
+}
+
+Statement::Statement(sql::PreparedStatement* statement, Session* session, const std::string* text, bool* busy,
+                     std::unique_ptr<sql::PreparedStatement> owned)
+    : statement_(statement), session_(session), text_(text), busy_(busy), owned_(std::move(owned)) {}
 
 Statement::Statement(Statement&& other) noexcept
-    : statement_(other.statement_), busy_(other.busy_), owned_(std::move(other.owned_)) {
+    : statement_(other.statement_),
+      session_(other.session_),
+      text_(other.text_),
+      busy_(other.busy_),
+      forget_(other.forget_),
+      owned_(std::move(other.owned_)) {
     other.busy_ = nullptr;
+    other.session_ = nullptr;
+    other.text_ = nullptr;
     other.statement_ = nullptr;
 }
 
 Statement::~Statement() {
-    if (busy_ != nullptr) *busy_ = false;
+    if (busy_ == nullptr) return;
+    *busy_ = false;
+    if (forget_ && session_ != nullptr && text_ != nullptr) session_->forget(*text_);
+}
+
+std::unique_ptr<sql::ResultSet> Statement::query() const {
+    std::unique_ptr<sql::ResultSet> rows(statement_->executeQuery());
+    if (busy_ != nullptr && rows->rowsCount() > Session::kLargeResultRows) forget_ = true;
+    return rows;
 }
 
 ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<Session> session)

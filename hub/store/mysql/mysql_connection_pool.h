@@ -13,6 +13,7 @@
 namespace sql {
 class Connection;
 class PreparedStatement;
+class ResultSet;
 class SQLException;
 namespace mysql {
 class MySQL_Driver;
@@ -56,6 +57,9 @@ class Session {
     std::size_t cachedStatements() const { return statements_.size(); }
 
     static constexpr std::size_t kMaxCached = 256;
+    // A result of more rows than this leaves large buffers with the driver's
+    // statement: such a statement is closed after use instead of kept.
+    static constexpr std::size_t kLargeResultRows = 1000;
 
   private:
     friend class Statement;
@@ -64,6 +68,7 @@ class Session {
     // Prepares `text`; when the server refuses for its max_prepared_stmt_count,
     // first closes this connection's idle cached statements and tries again.
     std::unique_ptr<sql::PreparedStatement> prepareOnServer(const std::string& text);
+    void forget(const std::string& text);
     struct Cached {
         std::unique_ptr<sql::PreparedStatement> statement;
         bool busy = false;
@@ -85,12 +90,20 @@ class Statement {
 
     sql::PreparedStatement* operator->() const { return statement_; }
 
+    // executeQuery; a result of more than Session::kLargeResultRows rows gets
+    // the statement closed after use (its buffers freed) instead of kept.
+    std::unique_ptr<sql::ResultSet> query() const;
+
   private:
     friend class Session;
-    Statement(sql::PreparedStatement* statement, bool* busy, std::unique_ptr<sql::PreparedStatement> owned);
+    Statement(sql::PreparedStatement* statement, Session* session, const std::string* text, bool* busy,
+              std::unique_ptr<sql::PreparedStatement> owned);
 
     sql::PreparedStatement* statement_;
-    bool* busy_;  // the cache entry's flag, when borrowed
+    Session* session_;          // when borrowed
+    const std::string* text_;   // the cache entry's key, when borrowed
+    bool* busy_;                // the cache entry's flag, when borrowed
+    mutable bool forget_ = false;
     std::unique_ptr<sql::PreparedStatement> owned_;
 };
 

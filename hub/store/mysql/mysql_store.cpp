@@ -40,7 +40,8 @@ using Rows = std::unique_ptr<sql::ResultSet>;
 // Prepared once per pooled connection, then reused (see mysql::Session).
 Statement prepare(mysql::Session& connection, const std::string& text) { return connection.prepare(text); }
 
-Rows query(const Statement& statement) { return Rows(statement->executeQuery()); }
+// A large result gets its statement closed after use (Statement::query).
+Rows query(const Statement& statement) { return statement.query(); }
 
 // Rows per multi-row INSERT (and message ids per leasing UPDATE): up to this
 // many rows go in one statement, so a batch costs one round trip per 16 rows,
