@@ -71,11 +71,9 @@ Statement Session::prepare(const std::string& text) {
     if (found != statements_.end() && !found->second.busy) {
         found->second.statement->clearParameters();
         found->second.busy = true;
-        return Statement(found->second.statement.get(), this, &found->first, &found->second.busy, nullptr);
+        return Statement(*this, *found);
     }
-    std::unique_ptr<sql::PreparedStatement> owned = prepareOnServer(text);
-    sql::PreparedStatement* raw = owned.get();
-    return Statement(raw, nullptr, nullptr, nullptr, std::move(owned));
+    return Statement(prepareOnServer(text));
 }
 
 void Session::forget(const std::string& text) {
@@ -83,32 +81,32 @@ void Session::forget(const std::string& text) {
     statements_.erase(key);
 }
 
-Statement::Statement(sql::PreparedStatement* statement, Session* session, const std::string* text, bool* busy,
-                     std::unique_ptr<sql::PreparedStatement> owned)
-    : statement_(statement), session_(session), text_(text), busy_(busy), owned_(std::move(owned)) {}
+Statement::Statement(Session& session, Session::Entry& entry)
+    : statement_(entry.second.statement.get()), session_(&session), entry_(&entry) {}
+
+Statement::Statement(std::unique_ptr<sql::PreparedStatement> owned)
+    : statement_(owned.get()), owned_(std::move(owned)) {}
 
 Statement::Statement(Statement&& other) noexcept
     : statement_(other.statement_),
       session_(other.session_),
-      text_(other.text_),
-      busy_(other.busy_),
+      entry_(other.entry_),
       forget_(other.forget_),
       owned_(std::move(other.owned_)) {
-    other.busy_ = nullptr;
-    other.session_ = nullptr;
-    other.text_ = nullptr;
     other.statement_ = nullptr;
+    other.session_ = nullptr;
+    other.entry_ = nullptr;
 }
 
 Statement::~Statement() {
-    if (busy_ == nullptr) return;
-    *busy_ = false;
-    if (forget_ && session_ != nullptr && text_ != nullptr) session_->forget(*text_);
+    if (entry_ == nullptr) return;
+    entry_->second.busy = false;
+    if (forget_) session_->forget(entry_->first);
 }
 
 std::unique_ptr<sql::ResultSet> Statement::query() const {
     std::unique_ptr<sql::ResultSet> rows(statement_->executeQuery());
-    if (busy_ != nullptr && rows->rowsCount() > Session::kLargeResultRows) forget_ = true;
+    if (entry_ != nullptr && rows->rowsCount() > Session::kLargeResultRows) forget_ = true;
     return rows;
 }
 

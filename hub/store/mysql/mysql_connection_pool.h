@@ -73,6 +73,7 @@ class Session {
         std::unique_ptr<sql::PreparedStatement> statement;
         bool busy = false;
     };
+    using Entry = std::pair<const std::string, Cached>;  // stable in the map while it holds it
     // Declared first, destroyed last: the statements close before it.
     std::unique_ptr<sql::Connection> connection_;
     std::unordered_map<std::string, Cached> statements_;
@@ -96,13 +97,12 @@ class Statement {
 
   private:
     friend class Session;
-    Statement(sql::PreparedStatement* statement, Session* session, const std::string* text, bool* busy,
-              std::unique_ptr<sql::PreparedStatement> owned);
+    Statement(Session& session, Session::Entry& entry);
+    explicit Statement(std::unique_ptr<sql::PreparedStatement> owned);
 
     sql::PreparedStatement* statement_;
-    Session* session_;          // when borrowed
-    const std::string* text_;   // the cache entry's key, when borrowed
-    bool* busy_;                // the cache entry's flag, when borrowed
+    Session* session_ = nullptr;        // when borrowed
+    Session::Entry* entry_ = nullptr;  // when borrowed: its text and busy flag
     mutable bool forget_ = false;
     std::unique_ptr<sql::PreparedStatement> owned_;
 };

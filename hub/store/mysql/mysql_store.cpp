@@ -52,18 +52,23 @@ constexpr std::size_t kRowsPerInsert = 16;
 // one `row` ("(?, ?)", holding `columns` parameters) per item, then `tail`
 // (e.g. an ON DUPLICATE KEY clause). bind(statement, first, item) sets one
 // item's parameters from index first.
+// `item` `count` times, separated by ", ": the rows of a multi-row INSERT or
+// the marks of an IN list.
+std::string repeated(std::string_view item, std::size_t count) {
+    std::string list;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) list += ", ";
+        list += item;
+    }
+    return list;
+}
+
 template <class Item, class Bind>
 void insertRows(mysql::Session& connection, std::string_view head, std::string_view row, unsigned columns,
                 const std::vector<Item>& items, Bind&& bind, std::string_view tail = {}) {
     for (std::size_t start = 0; start < items.size(); start += kRowsPerInsert) {
         const std::size_t count = std::min(kRowsPerInsert, items.size() - start);
-        std::string sql(head);
-        for (std::size_t i = 0; i < count; ++i) {
-            if (i > 0) sql += ", ";
-            sql += row;
-        }
-        sql += tail;
-        Statement insert = prepare(connection, sql);
+        Statement insert = prepare(connection, std::string(head) + repeated(row, count) + std::string(tail));
         for (std::size_t i = 0; i < count; ++i)
             bind(insert, static_cast<unsigned>(i * columns + 1), items[start + i]);
         insert->executeUpdate();
@@ -422,11 +427,7 @@ class MysqlStore final : public Store {
     std::optional<std::string> originalXml(const std::string& packageId) override {
         return transact("originalXml " + packageId, Access::Read,
                         [&](mysql::Session& connection) -> std::optional<std::string> {
-            Statement select = prepare(connection, "SELECT original_xml FROM packages WHERE id = ?");
-            select->setString(1, packageId);
-            Rows rows = query(select);
-            if (!rows->next()) return std::nullopt;
-            return text(rows, 1);
+            return loadOriginalXml(connection, packageId);
         });
     }
 
@@ -489,10 +490,8 @@ class MysqlStore final : public Store {
             // The rows are locked (FOR UPDATE): lease them up to 16 a statement.
             for (std::size_t start = 0; start < leased.size(); start += kRowsPerInsert) {
                 const std::size_t count = std::min(kRowsPerInsert, leased.size() - start);
-                std::string sql = "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE message_id IN (?";
-                for (std::size_t i = 1; i < count; ++i) sql += ", ?";
-                sql += ")";
-                Statement update = prepare(connection, sql);
+                Statement update = prepare(connection, "UPDATE outbox SET lease_owner = ?, lease_until = ? "
+                                                       "WHERE message_id IN (" + repeated("?", count) + ")");
                 update->setString(1, owner);
                 update->setInt64(2, leaseUntil);
                 for (std::size_t i = 0; i < count; ++i)
@@ -516,9 +515,7 @@ class MysqlStore final : public Store {
             update->executeUpdate();
             core::audit::Batch trail;
             insertAttempt(connection, messageId, row->attempts + 1, attempt, *row, trail);
-            const auto touchAt = applyTransitionsOf(connection, row->packageId, transitions, trail);
-            applyFollowUps(connection, row->packageId, followUps, now, trail, touchAt);
-            writeAudit(connection, trail);
+            applyPlanned(connection, row->packageId, transitions, followUps, now, trail);
             return true;
         });
     }
@@ -533,16 +530,9 @@ class MysqlStore final : public Store {
                         [&](mysql::Session& connection) -> std::optional<DispatchContext> {
             auto package = loadPackage(connection, packageId);
             if (!package) return std::nullopt;
-            DispatchContext context{std::move(*package), {}, {}};
-            {
-                Statement select = prepare(connection, "SELECT original_xml FROM packages WHERE id = ?");
-                select->setString(1, packageId);
-                Rows rows = query(select);
-                if (!rows->next()) return std::nullopt;
-                context.originalXml = text(rows, 1);
-            }
-            context.certificates = loadCertificates(connection, packageId);
-            return context;
+            auto xml = loadOriginalXml(connection, packageId);
+            if (!xml) return std::nullopt;
+            return DispatchContext{std::move(*package), std::move(*xml), loadCertificates(connection, packageId)};
         });
     }
 
@@ -635,9 +625,7 @@ class MysqlStore final : public Store {
                           const std::vector<PermitTransition>& transitions, const FollowUps& followUps) override {
         transact("applyTransitions " + packageId, Access::Write, [&](mysql::Session& connection) {
             core::audit::Batch trail;
-            const auto touchAt = applyTransitionsOf(connection, packageId, transitions, trail);
-            applyFollowUps(connection, packageId, followUps, now, trail, touchAt);
-            writeAudit(connection, trail);
+            applyPlanned(connection, packageId, transitions, followUps, now, trail);
         });
     }
 
@@ -670,9 +658,7 @@ class MysqlStore final : public Store {
             }
             core::audit::Batch trail;
             audit::inbound(trail, record);
-            const auto touchAt = applyTransitionsOf(connection, record.packageId, transitions, trail);
-            applyFollowUps(connection, record.packageId, followUps, record.receivedAt, trail, touchAt);
-            writeAudit(connection, trail);
+            applyPlanned(connection, record.packageId, transitions, followUps, record.receivedAt, trail);
             return InboundOutcome::Applied;
         });
     }
@@ -1148,11 +1134,7 @@ class MysqlStore final : public Store {
         std::string sql =
             "SELECT message_id, package_id, permit, department, kind, attempts, due_at, payload FROM outbox "
             "WHERE state = 'PENDING' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)";
-        if (excludedCount > 0) {
-            sql += " AND department NOT IN (?";
-            for (std::size_t i = 1; i < excludedCount; ++i) sql += ", ?";
-            sql += ")";
-        }
+        if (excludedCount > 0) sql += " AND department NOT IN (" + repeated("?", excludedCount) + ")";
         sql += " ORDER BY due_at, message_id LIMIT ? FOR UPDATE SKIP LOCKED";
         return sql;
     }
@@ -1278,9 +1260,20 @@ class MysqlStore final : public Store {
                                                  : ", not " + textOf(transition.from)));
     }
 
+    // A planned write to one package: its transitions, then its follow-ups
+    // (the version claim first), then the audit entries of both and of
+    // whatever `trail` already holds.
+    static void applyPlanned(mysql::Session& connection, const std::string& packageId,
+                             const std::vector<PermitTransition>& transitions, const FollowUps& followUps,
+                             core::EpochMillis now, core::audit::Batch& trail) {
+        const core::EpochMillis touchAt = applyTransitionsOf(connection, packageId, transitions, trail);
+        applyFollowUps(connection, packageId, followUps, now, trail, touchAt);
+        writeAudit(connection, trail);
+    }
+
     // Every transition must belong to `packageId` (an empty packageId stands for it).
-    // Returns the latest transition time (0 for none): the caller passes it
-    // to applyFollowUps, which moves the package's updated_at on to it.
+    // Returns the latest transition time (0 for none), which applyFollowUps
+    // moves the package's updated_at on to.
     static core::EpochMillis applyTransitionsOf(mysql::Session& connection, const std::string& packageId,
                                    const std::vector<PermitTransition>& transitions, core::audit::Batch& trail) {
         core::EpochMillis latest = 0;
@@ -1382,6 +1375,14 @@ class MysqlStore final : public Store {
         }
         view.permits = loadPermits(connection, packageId);
         return view;
+    }
+
+    static std::optional<std::string> loadOriginalXml(mysql::Session& connection, const std::string& packageId) {
+        Statement select = prepare(connection, "SELECT original_xml FROM packages WHERE id = ?");
+        select->setString(1, packageId);
+        Rows rows = query(select);
+        if (!rows->next()) return std::nullopt;
+        return text(rows, 1);
     }
 
     static std::optional<InboundRecord> loadInbound(mysql::Session& connection, const std::string& department,
