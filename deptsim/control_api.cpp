@@ -264,6 +264,8 @@ void ControlApi::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
                 simulator_.faults().update(department, change);
                 if (change.downForSeconds && *change.downForSeconds > 0)
                     simulator_.takeDown(department, *change.downForSeconds);
+                else if (change.downForSeconds)
+                    simulator_.bringUp(department);
             }
             Object::Ptr out = new Object;
             for (const auto& [code, faults] : simulator_.faults().snapshot())

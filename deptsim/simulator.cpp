@@ -136,15 +136,31 @@ void Simulator::takeDown(const std::string& code, int seconds) {
     auto it = listeners_.find(code);
     if (it == listeners_.end()) return;
     Listener& listener = *it->second;
-    listener.close();
+    std::uint64_t outage = 0;
+    {
+        std::lock_guard lock(outagesMutex_);
+        outage = ++outages_[code];
+        listener.close();
+    }
     if (auto* target = service(code)) {
         std::lock_guard lock(target->state().mutex);
         ++target->state().stats.faults["down"];
     }
     logLine(LogLevel::Warning, code + " is down for " + std::to_string(seconds) + " s (connections refused)");
-    maintenance_.after(seconds * 1000, [&listener, code] {
+    maintenance_.after(seconds * 1000, [this, &listener, code, outage] {
+        std::lock_guard lock(outagesMutex_);
+        if (outages_[code] != outage) return;  // replaced or ended early
         if (listener.reopen()) logLine(LogLevel::Info, code + " is back on port " + std::to_string(listener.port()));
     });
+}
+
+void Simulator::bringUp(const std::string& code) {
+    auto it = listeners_.find(code);
+    if (it == listeners_.end()) return;
+    std::lock_guard lock(outagesMutex_);
+    if (it->second->open()) return;
+    ++outages_[code];
+    if (it->second->reopen()) logLine(LogLevel::Info, code + " is back on port " + std::to_string(it->second->port()) + " (outage ended)");
 }
 
 bool Simulator::isDown(const std::string& code) const {
@@ -157,7 +173,7 @@ void Simulator::reset() {
     faults_.reset();
     for (auto& service : services_) service->reset();
     notifications_.clear();
-    for (auto& [code, listener] : listeners_) listener->reopen();
+    for (auto& [code, listener] : listeners_) bringUp(code);
     logLine(LogLevel::Info, "reset: messages, cases, notifications and counters forgotten; policy and faults from the config");
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -60,8 +61,13 @@ class Simulator {
     NotificationSink& notifications() { return notifications_; }
     DepartmentService* service(const std::string& code);
     std::vector<DepartmentService*> services();
-    // Closes the department's listener for `seconds`, then reopens it.
+    // Closes the department's listener for `seconds`, then reopens it. A
+    // second call while it is down replaces the end of the outage (the
+    // earlier reopening no longer applies).
     void takeDown(const std::string& code, int seconds);
+    // Ends an outage at once: listens again and cancels the pending
+    // reopening. Nothing happens when the department is up.
+    void bringUp(const std::string& code);
     bool isDown(const std::string& code) const;
     // Forgets messages, cases, notifications and counters; policy and faults
     // back to the config.
@@ -83,6 +89,8 @@ class Simulator {
     CallbackDeliverer deliverer_;
     std::vector<std::unique_ptr<DepartmentService>> services_;
     std::map<std::string, std::unique_ptr<Listener>> listeners_;
+    std::mutex outagesMutex_;
+    std::map<std::string, std::uint64_t> outages_;  // department -> outage number; a reopening for an older one is void
     std::unique_ptr<class ControlApi> controlApi_;
     std::unique_ptr<Listener> control_;  // after controlApi_: destroyed (and joined) first
 };

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <set>
+#include <thread>
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/JSON/Parser.h>
@@ -403,6 +404,17 @@ BOOST_AUTO_TEST_CASE(fault_knobs_error_malformed_and_down) {
     BOOST_TEST(eventually([&] { return sim.process.send("MOT", mot, messageIdOf(mot)).httpStatus == 200; }, 6s),
                sim.process.logTail());
     BOOST_TEST(sim.process.stat("MOT", "faults.down") == 1);
+
+    // A second outage replaces the first one's end; downForSeconds 0 ends it.
+    sim.process.controlJson("POST", "/_sim/faults", R"({"department":"MOT","downForSeconds":1})");
+    sim.process.controlJson("POST", "/_sim/faults", R"({"department":"MOT","downForSeconds":600})");
+    std::this_thread::sleep_for(1500ms);
+    BOOST_TEST((sim.process.send("MOT", mot, messageIdOf(mot)).failure ==
+                hub::transport::TransportResult::Failure::ConnectionFailed));
+    BOOST_TEST(sim.process.controlJson("GET", "/_sim/faults")->getObject("MOT")->getValue<bool>("down"));
+    sim.process.controlJson("POST", "/_sim/faults", R"({"department":"MOT","downForSeconds":0})");
+    BOOST_TEST(sim.process.send("MOT", mot, messageIdOf(mot)).httpStatus == 200, sim.process.logTail());
+    BOOST_TEST(!sim.process.controlJson("GET", "/_sim/faults")->getObject("MOT")->getValue<bool>("down"));
 }
 
 BOOST_AUTO_TEST_CASE(the_message_log_shows_what_the_hub_sent) {
