@@ -1,36 +1,17 @@
 #include "observability/json_log_formatter.h"
 
 #include <cctype>
-#include <cstdio>
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Message.h>
 
+#include "core/json_writer.h"
+
 namespace hub::observability {
 namespace {
 
-void appendJsonString(std::string& out, const std::string& value) {
-    out += '"';
-    for (unsigned char c : value) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char escaped[8];
-                    std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                    out += escaped;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    out += '"';
-}
+using core::appendJsonString;
 
 std::string levelName(Poco::Message::Priority priority) {
     switch (priority) {

@@ -169,13 +169,13 @@ void writePackageMembers(core::JsonWriter& json, const store::PackageView& view,
         }
         if (item) writeDeadlines(json.key("deadlines"), core::deadlinesOf(*item, permit.state, clock, now, calendar));
         if (permit.state != core::PermitState::Issued) {
-            // The last forecast for the permit, as the tree's repeated set() kept it.
-            const std::optional<core::Day>* expected = nullptr;
-            for (const auto& [id, day] : forecast.expected)
-                if (id == permit.permit && day) expected = &day;
-            if (expected) json.key("expectedOn").string(core::formatDay(**expected));
+            // forecastPackage gives one entry per permit.
+            const auto expected = std::find_if(forecast.expected.begin(), forecast.expected.end(),
+                                               [&](const auto& entry) { return entry.first == permit.permit; });
+            if (expected != forecast.expected.end() && expected->second)
+                json.key("expectedOn").string(core::formatDay(*expected->second));
         }
-        const store::CertificateRecord* certificate = nullptr;  // the last one, as the tree's set() kept it
+        const store::CertificateRecord* certificate = nullptr;  // the latest, should a permit have several
         for (const auto& record : certificates)
             if (record.permit == permit.permit) certificate = &record;
         if (certificate) writeCertificate(json.key("certificate"), *certificate, view.proposedName);
