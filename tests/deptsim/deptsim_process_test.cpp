@@ -280,7 +280,9 @@ BOOST_AUTO_TEST_CASE(msa_is_polled_pending_then_issued_with_mmsi_and_call_sign) 
     BOOST_TEST(mapping.value(first, "permit") == "P10");
     BOOST_TEST(mapping.value(first, "receiptNumber") == receipt);
     const std::string pending = mapping.canonicalOutcome(first);
-    BOOST_TEST((pending == "ACKNOWLEDGED" || pending == "ACCEPTED"), pending);
+    // Not decided yet: which pending stage the first poll sees depends on how
+    // soon it comes (under ASan it can already be UNDER_REVIEW).
+    BOOST_TEST((pending == "ACKNOWLEDGED" || pending == "ACCEPTED" || pending == "UNDER_REVIEW"), pending);
 
     std::string finalBody;
     BOOST_TEST_REQUIRE(eventually(
