@@ -14,7 +14,8 @@
 //              entries, each table's rows in multi-row INSERTs of up to 16
 //              rows as the hub writes them (outbox calls one by one); UPDATE the idempotency key with the
 //              stored answer; COMMIT
-// and reports packages/s (a RESULT JSON line and a human summary). No XML,
+// With --packages-per-transaction N, N packages' rows go in one transaction
+// instead (see Options). Reports packages/s (a RESULT JSON line and a human summary). No XML,
 // HTTP or validation: what the database alone allows for one accepted package.
 #include <algorithm>
 #include <atomic>
@@ -52,12 +53,19 @@ struct Options {
     int connections = 8;
     double durationSeconds = 10;
     std::string label = "db-ceiling";
+    // 0: the hub's transactions, one package at a time. N > 0: N packages in
+    // one transaction, every table's rows of all N in multi-row INSERTs of up
+    // to 64 rows, the idempotency keys inserted with their answer and the
+    // audit heads at their final position (what a hub that grouped
+    // concurrent submissions into one commit would write).
+    int packagesPerTransaction = 0;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
     std::cerr << "hub-dbceiling: " << problem << "\n"
               << "usage: hub-dbceiling --host H --port P --user U --database D --package ID\n"
-              << "                     [--password-env VAR] [--connections C] [--duration S] [--label TEXT]\n";
+              << "                     [--password-env VAR] [--connections C] [--duration S] [--label TEXT]\n"
+              << "                     [--packages-per-transaction N]\n";
     std::exit(2);
 }
 
@@ -78,10 +86,12 @@ Options parseOptions(int argc, char** argv) {
         else if (name == "--connections") options.connections = std::stoi(value());
         else if (name == "--duration") options.durationSeconds = std::stod(value());
         else if (name == "--label") options.label = value();
+        else if (name == "--packages-per-transaction") options.packagesPerTransaction = std::stoi(value());
         else usage("unknown option " + name);
     }
     if (options.database.empty() || options.packageId.empty()) usage("--database and --package are required");
     if (options.connections <= 0 || options.durationSeconds <= 0) usage("--connections and --duration must be positive");
+    if (options.packagesPerTransaction < 0) usage("--packages-per-transaction must not be negative");
     return options;
 }
 
@@ -207,7 +217,8 @@ const std::string& runTag() {
 class Writer {
   public:
     Writer(const Options& options, const Seed& seed, int number)
-        : seed_(seed), prefix_(runTag() + "-" + std::to_string(number) + "-"), connection_(connect(options)) {
+        : seed_(seed), prefix_(runTag() + "-" + std::to_string(number) + "-"),
+          perTransaction_(options.packagesPerTransaction), connection_(connect(options)) {
         const auto& key = seed.idempotency;
         claimSelect_.reset(connection_->prepareStatement(
             "SELECT request_sha256, state FROM idempotency_keys WHERE company_id = ? AND idem_key = ? FOR UPDATE"));
@@ -232,8 +243,16 @@ class Writer {
         long done = 0;
         while (Clock::now() < deadline) {
             try {
-                writeOne(seed_.saved[0].rows[0].values[0].value(), prefix_ + std::to_string(counter_++));
-                ++done;
+                const std::string& oldId = seed_.saved[0].rows[0].values[0].value();
+                if (perTransaction_ == 0) {
+                    writeOne(oldId, prefix_ + std::to_string(counter_++));
+                    ++done;
+                } else {
+                    std::vector<std::string> ids;
+                    for (int i = 0; i < perTransaction_; ++i) ids.push_back(prefix_ + std::to_string(counter_++));
+                    writeGrouped(oldId, ids);
+                    done += perTransaction_;
+                }
             } catch (const sql::SQLException& error) {
                 ++failures;
                 try {
@@ -311,8 +330,42 @@ class Writer {
         connection_->commit();
     }
 
+    // Several packages in one transaction: each table's rows of all of them
+    // in multi-row INSERTs of up to kGroupedRows rows.
+    void writeGrouped(const std::string& oldId, const std::vector<std::string>& newIds) {
+        constexpr std::size_t kGroupedRows = 64;
+        auto insertAll = [&](const Table& table) {
+            struct Pending { const Row* row; const std::string* id; };
+            std::vector<Pending> rows;
+            for (const auto& id : newIds)
+                for (const auto& row : table.rows) rows.push_back({&row, &id});
+            const auto columns = static_cast<unsigned>(table.columns.size());
+            for (std::size_t start = 0; start < rows.size(); start += kGroupedRows) {
+                const std::size_t count = std::min(kGroupedRows, rows.size() - start);
+                sql::PreparedStatement& insert = grouped(table, count);
+                for (std::size_t i = 0; i < count; ++i)
+                    bind(insert, table, *rows[start + i].row, oldId, *rows[start + i].id,
+                         static_cast<unsigned>(1 + i * columns));
+                insert.executeUpdate();
+            }
+        };
+        // The seed's rows are read after the hub finished: its key holds the
+        // answer and its audit head the chain's end, so both go in as they are.
+        insertAll(seed_.idempotency);
+        for (const auto& table : seed_.saved) insertAll(table);
+        connection_->commit();
+    }
+
+    sql::PreparedStatement& grouped(const Table& table, std::size_t rows) {
+        auto& statement = groupedInserts_[{table.name, rows}];
+        if (!statement) statement.reset(connection_->prepareStatement(insertSql(table, rows)));
+        return *statement;
+    }
+
     const Seed& seed_;
     std::string prefix_;
+    int perTransaction_ = 0;
+    std::map<std::pair<std::string, std::size_t>, std::unique_ptr<sql::PreparedStatement>> groupedInserts_;
     long counter_ = 0;
     std::unique_ptr<sql::Connection> connection_;
     std::unique_ptr<sql::PreparedStatement> claimSelect_, claimInsert_, finish_, headUpdate_;
@@ -348,13 +401,17 @@ int main(int argc, char** argv) {
         const double rate = static_cast<double>(total.load()) / elapsed;
 
         std::printf("RESULT {\"label\":\"%s\",\"connections\":%d,\"elapsed_s\":%.3f,\"packages\":%ld,"
-                    "\"failures\":%ld,\"rows_per_package\":%zu,\"packages_per_s\":%.1f}\n",
+                    "\"failures\":%ld,\"rows_per_package\":%zu,\"packages_per_transaction\":%d,"
+                    "\"packages_per_s\":%.1f}\n",
                     options.label.c_str(), options.connections, elapsed, total.load(), failures.load(),
-                    seed.rowCount(), rate);
-        std::printf("%s: %d connections, %ld packages (%zu rows each, 2 transactions) in %.1f s = %.1f packages/s, "
+                    seed.rowCount(), options.packagesPerTransaction, rate);
+        const std::string shape = options.packagesPerTransaction == 0
+                                      ? std::string("2 transactions each")
+                                      : std::to_string(options.packagesPerTransaction) + " packages a transaction";
+        std::printf("%s: %d connections, %ld packages (%zu rows each, %s) in %.1f s = %.1f packages/s, "
                     "%ld failed transactions\n",
-                    options.label.c_str(), options.connections, total.load(), seed.rowCount(), elapsed, rate,
-                    failures.load());
+                    options.label.c_str(), options.connections, total.load(), seed.rowCount(), shape.c_str(), elapsed,
+                    rate, failures.load());
         return 0;
     } catch (const sql::SQLException& error) {
         std::cerr << "hub-dbceiling: " << error.what() << " (MySQL error " << error.getErrorCode() << ")\n";

@@ -74,6 +74,19 @@ def e2e(args):
                                       if ready and args.store == "mysql" else None),
         "notifications_received": args.notified, "duplicate_effects": args.duplicate_effects,
     }
+    # Every process on the machine, per package: the two cores are shared by
+    # the hub, MariaDB, deptsim (standing in for five departments' systems)
+    # and the load generator that submitted the packages.
+    if ready:
+        per_package = lambda ticks: 1000 * ticks / args.ticks_per_second / len(ready)
+        out["deptsim_cpu_ms_per_package"] = round(per_package(args.deptsim_cpu_ticks), 2)
+        out["submit_cpu_ms_per_package"] = round(1000 * args.submit_cpu_s / len(ready), 2)
+        machine = (per_package(args.cpu_ticks) + per_package(args.db_cpu_ticks if args.store == "mysql" else 0)
+                   + per_package(args.deptsim_cpu_ticks) + 1000 * args.submit_cpu_s / len(ready))
+        out["machine_cpu_ms_per_package"] = round(machine, 2)
+        out["cpu_bound_packages_per_s"] = round(1000 * args.cores / machine, 1) if machine else None
+        deptsim_ms = per_package(args.deptsim_cpu_ticks)
+        out["deptsim_alone_bound_packages_per_s"] = round(1000 * args.cores / deptsim_ms, 1) if deptsim_ms else None
     print(json.dumps(out))
 
 
@@ -134,14 +147,17 @@ def report(args):
           f"Machine: {machine.get('cores')} cores ({machine.get('cpu', '?')}), kernel {machine.get('kernel')}, "
           f"load average at start {machine.get('loadavg_at_start')}.", ""]
 
-    md += ["## Baselines", "", "| baseline | concurrency | per second | p50 ms | p99 ms |", "|---|---|---|---|---|"]
+    md += ["## Baselines", "", "| baseline | concurrency | per second | p50 ms | p99 ms | MariaDB CPU ms/package |",
+           "|---|---|---|---|---|---|"]
     for row in db:
+        shape = (f"{row['packages_per_transaction']} packages a transaction" if row.get("packages_per_transaction")
+                 else "2 transactions")
         flush = ", log flushed once a second" if row["store"] == "mysql-flush2" else ""
-        md.append(f"| database ceiling ({row['rows_per_package']} rows/package, 2 transactions{flush}) | {row['connections']} "
-                  f"| {fmt(row['packages_per_s'])} packages | – | – |")
+        md.append(f"| database ceiling ({row['rows_per_package']} rows/package, {shape}{flush}) | {row['connections']} "
+                  f"| {fmt(row['packages_per_s'])} packages | – | – | {fmt(row.get('mariadb_cpu_ms_per_package'), 2)} |")
     for row in by_phase.get("http-ceiling", []):
         md.append(f"| {row['label']} | {row['concurrency']} | {fmt(row['accepted_per_s'])} answers "
-                  f"| {fmt(row['p50_ms'], 2)} | {fmt(row['p99_ms'], 2)} |")
+                  f"| {fmt(row['p50_ms'], 2)} | {fmt(row['p99_ms'], 2)} | – |")
 
     md += ["", "## Intake (dispatch off)", "",
            "| store | loop | offered/s | accepted/s | not sent (backlog) | p50 ms | p90 ms | p99 ms | max ms | errors | hub CPU ms/package | MariaDB CPU ms/package | DB statements/package | of DB ceiling |",
@@ -172,6 +188,31 @@ def report(args):
                   f"| {fmt(row['permits_per_s'])} | {fmt(row['ready_p50_ms'])} | {fmt(row['ready_p99_ms'])} "
                   f"| {fmt(row['hub_cpu_ms_per_package'], 2)} | {fmt(row.get('mariadb_cpu_ms_per_package'), 2)} "
                   f"| {fmt(row.get('db_statements_per_package'), 1)} | {fmt(row['rss_max_mb'])} | {row['duplicate_effects']} |")
+    md += ["", "## Where the machine's CPU goes (ms of CPU per package, every process)", "",
+           "Two cores give 2,000 ms of CPU a second; the rate they allow is 2,000 / the machine's CPU per package.", "",
+           "| step | hub | MariaDB | deptsim | load generator | machine | measured packages/s | CPU allows packages/s |",
+           "|---|---|---|---|---|---|---|---|"]
+    cores = machine.get("cores") or 2
+    for row in intake:
+        if row.get("machine_cpu_ms_per_package") is None:
+            continue
+        loop = f"open {fmt(row['offered_rate'], 0)}/s" if row["mode"] == "open" else f"closed c={row['concurrency']}"
+        md.append(f"| intake {row['store']} {loop} | {fmt(row.get('hub_cpu_ms_per_package'), 2)} "
+                  f"| {fmt(row.get('mariadb_cpu_ms_per_package'), 2)} | – | {fmt(row.get('loadgen_cpu_ms_per_package'), 2)} "
+                  f"| {fmt(row['machine_cpu_ms_per_package'], 2)} | {fmt(row['accepted_per_s'])} "
+                  f"| {fmt(1000 * cores / row['machine_cpu_ms_per_package'])} |")
+    for row in e2e_rows:
+        if row.get("machine_cpu_ms_per_package") is None:
+            continue
+        md.append(f"| end to end {row['store']} | {fmt(row['hub_cpu_ms_per_package'], 2)} "
+                  f"| {fmt(row.get('mariadb_cpu_ms_per_package'), 2)} | {fmt(row['deptsim_cpu_ms_per_package'], 2)} "
+                  f"| {fmt(row['submit_cpu_ms_per_package'], 2)} | {fmt(row['machine_cpu_ms_per_package'], 2)} "
+                  f"| {fmt(row['packages_per_s'])} | {fmt(row['cpu_bound_packages_per_s'])} |")
+    for row in e2e_rows:
+        if row.get("deptsim_alone_bound_packages_per_s"):
+            md.append(f"\ndeptsim alone ({row['store']} run) uses {fmt(row['deptsim_cpu_ms_per_package'], 2)} ms of CPU per package: "
+                      f"even with the hub and the database free, the two cores would allow at most "
+                      f"{fmt(row['deptsim_alone_bound_packages_per_s'])} packages/s.")
     for row in e2e_rows:
         md.append(f"\nHub RSS over the {row['store']} run (MB, sampled each second, thinned): "
                   + " ".join(fmt(v) for v in row["rss_samples_mb"]))
@@ -233,6 +274,9 @@ def main():
     p.add_argument("--duplicate-effects", type=int, default=0)
     p.add_argument("--db-cpu-ticks", type=int, default=0)
     p.add_argument("--db-statements", type=int, default=0)
+    p.add_argument("--deptsim-cpu-ticks", type=int, default=0)
+    p.add_argument("--submit-cpu-s", type=float, default=0.0)
+    p.add_argument("--cores", type=int, default=2)
     p = sub.add_parser("soak")
     p.add_argument("samples")
     p.add_argument("--in-flight", type=int, default=0)
