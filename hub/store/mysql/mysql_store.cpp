@@ -48,10 +48,6 @@ Rows query(const Statement& statement) { return statement.query(); }
 // and each table has at most 16 statement texts in a connection's cache.
 constexpr std::size_t kRowsPerInsert = 16;
 
-// Inserts `items` with `head` ("INSERT INTO t (a, b) VALUES ") followed by
-// one `row` ("(?, ?)", holding `columns` parameters) per item, then `tail`
-// (e.g. an ON DUPLICATE KEY clause). bind(statement, first, item) sets one
-// item's parameters from index first.
 // `item` `count` times, separated by ", ": the rows of a multi-row INSERT or
 // the marks of an IN list.
 std::string repeated(std::string_view item, std::size_t count) {
@@ -63,6 +59,10 @@ std::string repeated(std::string_view item, std::size_t count) {
     return list;
 }
 
+// Inserts `items` with `head` ("INSERT INTO t (a, b) VALUES ") followed by
+// one `row` ("(?, ?)", holding `columns` parameters) per item, then `tail`
+// (e.g. an ON DUPLICATE KEY clause). bind(statement, first, item) sets one
+// item's parameters from index first.
 template <class Item, class Bind>
 void insertRows(mysql::Session& connection, std::string_view head, std::string_view row, unsigned columns,
                 const std::vector<Item>& items, Bind&& bind, std::string_view tail = {}) {
@@ -379,9 +379,7 @@ class MysqlStore final : public Store {
                            insert->setInt(at + 4, permit.requestedByApplicant ? 1 : 0);
                            insert->setInt64(at + 5, package.receivedAt);
                        });
-            for (const auto& dispatch : package.dispatches) {
-                insertDispatch(connection, package.id, dispatch, dispatch.dueAt, package.receivedAt);
-            }
+            insertDispatches(connection, package.id, package.dispatches, package.receivedAt, package.receivedAt);
             insertRows(connection,
                        "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) VALUES ",
                        "(?, ?, ?, ?, ?, ?, ?)", 7, package.events,
@@ -396,7 +394,7 @@ class MysqlStore final : public Store {
                        });
             core::audit::Batch trail;
             audit::packageReceived(trail, package);
-            writeAudit(connection, trail);
+            writeAudit(connection, trail, &package.id);
             if (key != nullptr) storeResponse(connection, *key, *response, package.receivedAt);
         });
     }
@@ -1327,27 +1325,30 @@ class MysqlStore final : public Store {
             cancel->setInt64(2, now);
             cancel->executeUpdate();
         }
-        for (const auto& dispatch : followUps.dispatches) {
-            insertDispatch(connection, packageId, dispatch, dispatch.dueAt == 0 ? now : dispatch.dueAt, now);
-        }
+        insertDispatches(connection, packageId, followUps.dispatches, now, now);
         if (followUps.packageState) changePackageState(connection, packageId, *followUps.packageState, now, trail);
     }
 
-    static void insertDispatch(mysql::Session& connection, const std::string& packageId,
-                               const NewDispatch& dispatch, core::EpochMillis dueAt, core::EpochMillis createdAt) {
-        Statement insert = prepare(connection,
-                                   "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, "
-                                   "attempts, due_at, created_at, payload) "
-                                   "VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
-        insert->setString(1, dispatch.messageId);
-        insert->setString(2, packageId);
-        insert->setString(3, dispatch.permit);
-        insert->setString(4, dispatch.department);
-        insert->setString(5, dispatch.kind);
-        insert->setInt64(6, dueAt);
-        insert->setInt64(7, createdAt);
-        BlobParameter payload(insert, 8, dispatch.payload);
-        insert->executeUpdate();
+    // The dispatches as PENDING outbox rows, up to 16 a statement; a
+    // dispatch without a due time (dueAt 0) is due at `defaultDueAt`.
+    static void insertDispatches(mysql::Session& connection, const std::string& packageId,
+                                 const std::vector<NewDispatch>& dispatches, core::EpochMillis defaultDueAt,
+                                 core::EpochMillis createdAt) {
+        std::vector<std::unique_ptr<BlobParameter>> payloads;  // each must outlive its statement's execution
+        insertRows(connection,
+                   "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, due_at, "
+                   "created_at, payload) VALUES ",
+                   "(?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)", 8, dispatches,
+                   [&](const Statement& insert, unsigned at, const NewDispatch& dispatch) {
+                       insert->setString(at, dispatch.messageId);
+                       insert->setString(at + 1, packageId);
+                       insert->setString(at + 2, dispatch.permit);
+                       insert->setString(at + 3, dispatch.department);
+                       insert->setString(at + 4, dispatch.kind);
+                       insert->setInt64(at + 5, dispatch.dueAt == 0 ? defaultDueAt : dispatch.dueAt);
+                       insert->setInt64(at + 6, createdAt);
+                       payloads.push_back(std::make_unique<BlobParameter>(insert, at + 7, dispatch.payload));
+                   });
     }
 
     // Any company.
@@ -1599,10 +1600,17 @@ class MysqlStore final : public Store {
 
     // Appends the batch's entries after each chain's head (locked, chains in
     // name order) and moves the heads; returns the new heads, by chain.
-    static std::vector<core::audit::Head> writeAudit(mysql::Session& connection, core::audit::Batch& trail) {
+    // `newChain`: a chain that cannot exist yet (a package being saved): it
+    // starts at the genesis head and its head is inserted at its end, without
+    // a lock and an update (a duplicate fails the transaction).
+    static std::vector<core::audit::Head> writeAudit(mysql::Session& connection, core::audit::Batch& trail,
+                                                     const std::string* newChain = nullptr) {
         std::vector<core::audit::Head> heads;
         for (auto& [chain, entries] : trail.byChain()) {
-            core::audit::Head head = core::audit::link(lockHead(connection, chain), entries);
+            const bool fresh = newChain != nullptr && chain == *newChain;
+            core::audit::Head head = core::audit::link(
+                fresh ? core::audit::Head{chain, 0, std::string(core::audit::kGenesisHash)} : lockHead(connection, chain),
+                entries);
             insertRows(connection,
                        "INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, prev_hash, hash) VALUES ",
                        "(?, ?, ?, ?, ?, ?, ?, ?, ?)", 9, entries,
@@ -1617,7 +1625,8 @@ class MysqlStore final : public Store {
                            insert->setString(at + 7, entry.prevHash);
                            insert->setString(at + 8, entry.hash);
                        });
-            Statement update = prepare(connection, "UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?");
+            Statement update = prepare(connection, fresh ? "INSERT INTO audit_heads (seq, hash, chain) VALUES (?, ?, ?)"
+                                                         : "UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?");
             update->setInt64(1, head.seq);
             update->setString(2, head.hash);
             update->setString(3, chain);
