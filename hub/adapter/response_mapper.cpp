@@ -33,13 +33,12 @@ std::string normalizeSpace(std::string_view text) {
     return out;
 }
 
-std::vector<std::string> allValues(const xml::Document& document, const std::string& xpath,
-                                   const xml::Namespaces& namespaces) {
+std::vector<std::string> allValues(const xml::XPathEvaluator& fields, const std::string& xpath) {
     std::vector<std::string> values;
     if (xpath.empty()) {
         return values;
     }
-    for (const auto& value : document.evaluateStrings(xpath, namespaces)) {
+    for (const auto& value : fields.strings(xpath)) {
         std::string normalized = normalizeSpace(value);
         if (!normalized.empty()) {
             values.push_back(std::move(normalized));
@@ -48,8 +47,8 @@ std::vector<std::string> allValues(const xml::Document& document, const std::str
     return values;
 }
 
-std::string firstValue(const xml::Document& document, const std::string& xpath, const xml::Namespaces& namespaces) {
-    auto values = allValues(document, xpath, namespaces);
+std::string firstValue(const xml::XPathEvaluator& fields, const std::string& xpath) {
+    auto values = allValues(fields, xpath);
     return values.empty() ? std::string() : std::move(values.front());
 }
 
@@ -87,9 +86,10 @@ MappingResult mapDepartmentMessage(const DepartmentAdapter& department, std::str
     }
 
     const ResponseMapping& mapping = department.config().mapping;
-    const xml::Namespaces& namespaces = department.config().namespaces;
+    // One XPath context for every field of the mapping.
+    const xml::XPathEvaluator fields(document, department.config().namespaces);
     DepartmentEvent event;
-    event.departmentWord = firstValue(document, mapping.outcome, namespaces);
+    event.departmentWord = firstValue(fields, mapping.outcome);
     if (event.departmentWord.empty()) {
         return failed(MappingFailureKind::MissingField, code + ": the message carries no status word (mapping.outcome)",
                       {}, "outcome");
@@ -101,14 +101,14 @@ MappingResult mapDepartmentMessage(const DepartmentAdapter& department, std::str
                       event.departmentWord);
     }
     event.outcome = outcome->second;
-    event.receiptNumber = firstValue(document, mapping.receiptNumber, namespaces);
-    event.messageId = firstValue(document, mapping.messageId, namespaces);
-    event.permit = firstValue(document, mapping.permit, namespaces);
-    event.reasons = allValues(document, mapping.reasons, namespaces);
-    event.certificateNumber = firstValue(document, mapping.certificateNumber, namespaces);
-    event.issuedOn = firstValue(document, mapping.issuedOn, namespaces);
-    event.validUntil = firstValue(document, mapping.validUntil, namespaces);
-    if (const std::string days = firstValue(document, mapping.extensionDays, namespaces); !days.empty()) {
+    event.receiptNumber = firstValue(fields, mapping.receiptNumber);
+    event.messageId = firstValue(fields, mapping.messageId);
+    event.permit = firstValue(fields, mapping.permit);
+    event.reasons = allValues(fields, mapping.reasons);
+    event.certificateNumber = firstValue(fields, mapping.certificateNumber);
+    event.issuedOn = firstValue(fields, mapping.issuedOn);
+    event.validUntil = firstValue(fields, mapping.validUntil);
+    if (const std::string days = firstValue(fields, mapping.extensionDays); !days.empty()) {
         int value = 0;
         auto [end, error] = std::from_chars(days.data(), days.data() + days.size(), value);
         if (error != std::errc() || end != days.data() + days.size() || value < 0 || value > 60) {
@@ -119,7 +119,7 @@ MappingResult mapDepartmentMessage(const DepartmentAdapter& department, std::str
         event.extensionDays = value;
     }
     for (const auto& [name, xpath] : mapping.outputs) {
-        auto values = allValues(document, xpath, namespaces);
+        auto values = allValues(fields, xpath);
         if (!values.empty()) {
             event.outputs.emplace(name, std::move(values));
         }

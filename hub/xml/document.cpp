@@ -457,18 +457,37 @@ std::vector<Element> Document::select(std::string_view xpath, const Namespaces& 
 }
 
 std::vector<std::string> Document::evaluateStrings(std::string_view xpath, const Namespaces& namespaces) const {
-    detail::ErrorCapture capture;
-    XPathContext context(xmlXPathNewContext(doc_.get()));
-    if (!context) {
+    return XPathEvaluator(*this, namespaces).strings(xpath);
+}
+
+struct XPathEvaluator::Context {
+    XPathContext context;
+};
+
+XPathEvaluator::XPathEvaluator(const Document& document, const Namespaces& namespaces)
+    : context_(std::make_unique<Context>()) {
+    context_->context.reset(xmlXPathNewContext(document.native()));
+    if (!context_->context) {
         throw XmlError("xml: cannot create an XPath context");
     }
     for (const auto& [prefix, uri] : namespaces) {
-        if (xmlXPathRegisterNs(context.get(), xmlChars(prefix.c_str()), xmlChars(uri.c_str())) != 0) {
+        if (xmlXPathRegisterNs(context_->context.get(), xmlChars(prefix.c_str()), xmlChars(uri.c_str())) != 0) {
             throw XmlError("xml: cannot register XPath namespace prefix " + prefix);
         }
     }
+}
+
+XPathEvaluator::~XPathEvaluator() = default;
+
+std::vector<std::string> XPathEvaluator::strings(std::string_view xpath) const {
+    detail::ErrorCapture capture;
+    xmlXPathContext* context = context_->context.get();
+    // Every expression starts from the state of a fresh context.
+    context->node = nullptr;
+    context->contextSize = -1;
+    context->proximityPosition = -1;
     std::string expression(xpath);
-    XPathObject object(xmlXPathEvalExpression(xmlChars(expression.c_str()), context.get()));
+    XPathObject object(xmlXPathEvalExpression(xmlChars(expression.c_str()), context));
     if (!object || !capture.errors().empty()) {
         std::string reason = capture.errors().empty() ? "invalid expression" : capture.errors().front().message;
         throw XmlError("xml: XPath \"" + expression + "\": " + reason);

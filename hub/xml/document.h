@@ -82,6 +82,25 @@ class Document {
     std::unique_ptr<_xmlDoc, Deleter> doc_;
 };
 
+// Evaluates several XPath expressions over one document with one XPath
+// context (namespaces registered once), instead of a context per expression.
+// Valid while the document lives; one evaluator per thread.
+class XPathEvaluator {
+  public:
+    // Throws XmlError when the context cannot be made or a prefix registered.
+    XPathEvaluator(const Document& document, const Namespaces& namespaces);
+    ~XPathEvaluator();
+    XPathEvaluator(const XPathEvaluator&) = delete;
+    XPathEvaluator& operator=(const XPathEvaluator&) = delete;
+
+    // As Document::evaluateStrings.
+    std::vector<std::string> strings(std::string_view xpath) const;
+
+  private:
+    struct Context;
+    std::unique_ptr<Context> context_;
+};
+
 // A non-owning view of an element node; valid while its Document lives.
 class Element {
   public:
