@@ -97,6 +97,7 @@ const SchemaNode& hubSchema() {
         {"web", leaf(String)},
         {"tracking", section({
                          {"callbackMaxSkewSeconds", leaf(Integer)},
+                         {"earlyCallbackWaitMs", leaf(Integer)},
                          {"clockSweepSeconds", leaf(Integer)},
                          {"pollIntervalSeconds", leaf(Integer)},
                          {"notificationSecretEnv", leaf(String)},
@@ -413,6 +414,8 @@ HubConfig loadHubConfig(const std::string& path, const std::map<std::string, std
     TrackingConfig& tracking = config.tracking;
     tracking.callbackMaxSkewSeconds =
         reader.integer32("tracking.callbackMaxSkewSeconds", tracking.callbackMaxSkewSeconds, 1, 3600);
+    tracking.earlyCallbackWaitMs =
+        reader.integer32("tracking.earlyCallbackWaitMs", tracking.earlyCallbackWaitMs, 0, 30000);
     tracking.clockSweepSeconds = reader.integer32("tracking.clockSweepSeconds", tracking.clockSweepSeconds, 1, 86400);
     tracking.pollIntervalSeconds =
         reader.integer32("tracking.pollIntervalSeconds", tracking.pollIntervalSeconds, 0, 86400);

@@ -94,6 +94,10 @@ struct DispatchConfig {
 
 struct TrackingConfig {
     int callbackMaxSkewSeconds = 300;  // a callback's X-Hub-Timestamp may differ this much from the hub's clock
+    // A callback about a receipt not recorded yet, while this process has calls
+    // to that department in flight, waits up to this long for them to be
+    // settled before it is answered 503 RECEIPT_NOT_YET_KNOWN. 0: no wait.
+    int earlyCallbackWaitMs = 2000;
     int clockSweepSeconds = 60;        // how often deemed acceptances and missed deadlines are looked for
     int pollIntervalSeconds = 0;       // poll-mode departments: overrides the adapter's poll.intervalSeconds when > 0
     // The applicant's ready-to-operate notification is signed (X-Hub-Signature,

@@ -276,7 +276,10 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
         return park(dispatch, attempt, reason);
     }
 
-    // Send, then read the answer in the department's dialect.
+    // Send, then read the answer in the department's dialect. The call counts
+    // as in flight until this function returns, its outcome stored.
+    std::optional<core::CallsInFlight::Call> inFlight;
+    if (settings_.callsInFlight) inFlight.emplace(settings_.callsInFlight->begin(department));
     attempt.requestSha256 = sha256Hex(rendered.request->body);
     transport::OutboundMessage message;
     message.messageId = dispatch.messageId;
@@ -316,7 +319,7 @@ DeliveryReport Dispatcher::deliver(const store::LeasedDispatch& dispatch, Depart
         case core::DeliveryClass::Decided:
             verdict.success();
             attempt.outcome = outcome.deliveryClass == core::DeliveryClass::Acknowledged ? "ACKNOWLEDGED" : "DECIDED";
-            return settle(dispatch, channel, *event, sent.body, attempt);
+            return settle(dispatch, channel, *event, sent.body, attempt, std::move(context->package));
         case core::DeliveryClass::Retryable:
             verdict.failure();
             attempt.error = shortError(sent.failure != transport::TransportResult::Failure::None
@@ -355,14 +358,26 @@ DeliveryReport Dispatcher::retryOrPark(const store::LeasedDispatch& dispatch, co
 
 DeliveryReport Dispatcher::settle(const store::LeasedDispatch& dispatch, DepartmentChannel& channel,
                                   const adapter::DepartmentEvent& event, const std::string& answer,
-                                  store::AttemptRecord attempt) {
+                                  store::AttemptRecord attempt, store::PackageView readForRendering) {
     const std::string& department = dispatch.department;
     const std::string digest = sha256Hex(answer);
-    // A callback may move the permit between our read and our write: then
-    // the store refuses (StateConflict) and we plan again from the new state.
+    // The package as read for rendering is planned from first: a plan that
+    // applies transitions is guarded by that read's package version, so if
+    // anything moved the package since (a callback, another permit's answer),
+    // the store refuses (StateConflict) and we plan again from a fresh read.
+    // Any other verdict is planned again from a fresh read at once, so that
+    // an old view never parks a call or decides about polling.
+    std::optional<store::PackageView> earlier(std::move(readForRendering));
     for (int round = 0;; ++round) {
         const core::EpochMillis now = clock_.now();
-        auto package = store_.packageById(dispatch.packageId);
+        const bool fromEarlier = earlier.has_value();
+        std::optional<store::PackageView> package;
+        if (fromEarlier) {
+            package = std::move(earlier);
+            earlier.reset();
+        } else {
+            package = store_.packageById(dispatch.packageId);
+        }
         if (!package) return park(dispatch, attempt, "package " + dispatch.packageId + " disappeared");
         const store::PermitView* permit = nullptr;
         for (const auto& view : package->permits)
@@ -380,6 +395,10 @@ DeliveryReport Dispatcher::settle(const store::LeasedDispatch& dispatch, Departm
             plan.transitions.push_back(std::move(note));
         } else {
             plan = planner_.departmentEvent(*package, dispatch.permit, event, digest, now);
+        }
+        if (fromEarlier && (plan.verdict != tracking::Verdict::Applied || plan.transitions.empty())) {
+            --round;  // not a re-plan after a conflict
+            continue;
         }
         const bool submitted = dispatch.kind == adapter::kCallSubmit || dispatch.kind == adapter::kCallCorrection;
         if (plan.verdict == tracking::Verdict::Illegal) {

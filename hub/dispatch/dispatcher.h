@@ -11,6 +11,7 @@
 
 #include "adapter/case_document.h"
 #include "adapter/department_config.h"
+#include "core/calls_in_flight.h"
 #include "core/catalogue.h"
 #include "core/circuit_breaker.h"
 #include "core/clock.h"
@@ -59,6 +60,9 @@ struct DispatcherSettings {
     std::string callbackBaseUrl;              // e.g. http://127.0.0.1:8080; + /api/v1/departments/{CODE}/callbacks
     core::EpochMillis idleWaitMs = 200;       // background loop's wait when nothing was due
     observability::HubMetrics* metrics = nullptr;  // counts each delivery when set
+    // When set, every call is counted from before it is sent until its outcome
+    // is stored (an early callback waits on it, see CallbackService).
+    core::CallsInFlight* callsInFlight = nullptr;
 };
 
 // What one delivery came to, for tests and logs.
@@ -128,9 +132,10 @@ class Dispatcher {
     DeliveryReport notifyApplicant(const store::LeasedDispatch& dispatch);
     // The department took the call (acknowledged or decided): plans and
     // stores what its answer changes.
+    // `readForRendering` is the package as read before the call was sent.
     DeliveryReport settle(const store::LeasedDispatch& dispatch, DepartmentChannel& channel,
                           const adapter::DepartmentEvent& event, const std::string& answer,
-                          store::AttemptRecord attempt);
+                          store::AttemptRecord attempt, store::PackageView readForRendering);
     DeliveryReport retryOrPark(const store::LeasedDispatch& dispatch, const core::RetryPolicy& retry,
                                store::AttemptRecord attempt, std::optional<core::EpochMillis> retryAfterMs);
     DeliveryReport park(const store::LeasedDispatch& dispatch, store::AttemptRecord attempt, const std::string& reason);

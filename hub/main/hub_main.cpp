@@ -1,6 +1,7 @@
 // The hub server and its admin sub-commands. Wiring only: every part is
 // built here, explicitly, in dependency order, and handed to the next.
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -283,6 +284,12 @@ class HubApplication final : public Poco::Util::ServerApplication {
         const auto secrets = departmentSecrets(settings, departments);
         hub::service::CallbackService callbacks(*store, planner, departments, secrets, clock,
                                                 settings.tracking.callbackMaxSkewSeconds * 1000LL, wakeDispatcher);
+        // Calls this process has in flight: an early callback waits for its
+        // call's answer to be settled here instead of being refused.
+        hub::core::CallsInFlight callsInFlight;
+        if (settings.dispatch.enabled)
+            callbacks.setEarlyCallbackWait(&callsInFlight,
+                                           std::chrono::milliseconds(settings.tracking.earlyCallbackWaitMs));
         hub::service::AdminService admin(*store, clock, tokens, planner, applications, nullptr);
         hub::observability::HubMetrics metrics;
         hub::core::RateLimiter rateLimiter(settings.server.rateLimitPerSecond, settings.server.rateLimitBurst);
@@ -296,6 +303,7 @@ class HubApplication final : public Poco::Util::ServerApplication {
         dispatchSettings.leaseMs = settings.dispatch.leaseSeconds * 1000LL;
         dispatchSettings.batchSize = settings.dispatch.batchSize;
         dispatchSettings.metrics = &metrics;
+        dispatchSettings.callsInFlight = &callsInFlight;
         const std::string scheme = settings.server.tls ? "https" : "http";
         dispatchSettings.callbackBaseUrl =
             settings.dispatch.callbackBaseUrl.empty()

@@ -48,6 +48,31 @@ CallbackService::CallbackService(store::Store& store, const tracking::EventPlann
     : store_(store), planner_(planner), departments_(departments), secrets_(std::move(secrets)), clock_(clock),
       maxSkewMs_(maxSkewMs), onNewDispatches_(std::move(onNewDispatches)) {}
 
+void CallbackService::setEarlyCallbackWait(const core::CallsInFlight* calls, std::chrono::milliseconds wait) {
+    callsInFlight_ = calls;
+    earlyCallbackWait_ = wait;
+}
+
+std::optional<store::PermitLocation> CallbackService::awaitReceipt(const std::string& department,
+                                                                   const std::string& receipt) {
+    if (callsInFlight_ == nullptr || earlyCallbackWait_.count() <= 0) return std::nullopt;
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + earlyCallbackWait_;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !callsInFlight_->waitForOneToEnd(department, left)) return std::nullopt;
+        if (auto location = store_.findPermitByReceipt(department, receipt)) {
+            log().information("department=%s package=%s permit=%s receipt %s: the callback waited %?d ms for the "
+                              "answer to its call to be settled",
+                              department, location->packageId, location->permit.permit, receipt,
+                              static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                            std::chrono::steady_clock::now() - started)
+                                                            .count()));
+            return location;
+        }
+    }
+}
+
 Reply CallbackService::refuse(store::RefusedInbound refused, ErrorKind kind, const std::string& title,
                               core::ValidationErrors errors) {
     log().warning("department=%s message=%s package=%s permit=%s callback refused: %s: %s", refused.department,
@@ -134,6 +159,13 @@ Reply CallbackService::receive(const CallbackRequest& request) {
             refused.code = "MISSING_FIELD";
             refused.detail = "the message carries no receipt number (mapping.receiptNumber)";
             return refuse(refused, ErrorKind::Unprocessable, "Callback not understood");
+        }
+        if (!context.location) {
+            // Perhaps an answer this process is settling right now carries the receipt.
+            if (auto settled = awaitReceipt(refused.department, event.receiptNumber)) {
+                context.location = std::move(settled);
+                context.package = store_.packageById(context.location->packageId);
+            }
         }
         const auto& location = context.location;
         if (!location) {

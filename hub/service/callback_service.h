@@ -4,7 +4,10 @@
 #include <map>
 #include <string>
 
+#include <chrono>
+
 #include "adapter/department_config.h"
+#include "core/calls_in_flight.h"
 #include "core/clock.h"
 #include "service/reply.h"
 #include "store/store.h"
@@ -30,7 +33,9 @@ struct CallbackRequest {
 //   UNMAPPED_OUTCOME, a required field missing 422 MISSING_FIELD, a message id
 //   longer than 128 characters 422 INVALID_MESSAGE_ID; a message id
 //   used before for another body 422 MESSAGE_ID_REUSED; no permit of this
-//   department with that receipt number: 503 RECEIPT_NOT_YET_KNOWN while
+//   department with that receipt number (after waiting up to the early
+//   callback wait for this process's calls to that department in flight to be
+//   settled, see setEarlyCallbackWait): 503 RECEIPT_NOT_YET_KNOWN while
 //   calls to the department may have reached it unrecorded (a retry will find
 //   it), else 404 UNKNOWN_PERMIT; or the receipt
 //   belongs to another department 403 WRONG_DEPARTMENT, or the message names
@@ -48,9 +53,20 @@ class CallbackService {
                     const adapter::DepartmentAdapters& departments, std::map<std::string, std::string> secrets,
                     const core::Clock& clock, core::EpochMillis maxSkewMs, std::function<void()> onNewDispatches);
 
+    // A callback that overtakes the answer to its call (the receipt is not
+    // recorded yet) while this process has calls to the department in flight
+    // (`calls`, shared with the dispatcher) waits up to `wait` for them to be
+    // settled, looking the receipt up again each time one is. Not set: no wait.
+    // Call before serving.
+    void setEarlyCallbackWait(const core::CallsInFlight* calls, std::chrono::milliseconds wait);
+
     Reply receive(const CallbackRequest& request);
 
   private:
+    // The receipt's permit, once a call to `department` in flight here was
+    // settled with it; nullopt when none is in flight or the wait ran out.
+    std::optional<store::PermitLocation> awaitReceipt(const std::string& department, const std::string& receipt);
+
     Reply refuse(store::RefusedInbound refused, ErrorKind kind, const std::string& title,
                  core::ValidationErrors errors = {});
 
@@ -61,6 +77,8 @@ class CallbackService {
     const core::Clock& clock_;
     const core::EpochMillis maxSkewMs_;
     const std::function<void()> onNewDispatches_;
+    const core::CallsInFlight* callsInFlight_ = nullptr;
+    std::chrono::milliseconds earlyCallbackWait_{0};
 };
 
 }  // namespace hub::service

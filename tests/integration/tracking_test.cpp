@@ -86,10 +86,12 @@ std::string firstErrorCode(const HttpResponse& response) {
 // notification URL, and a hub polling MSA every second whose department
 // endpoints point at deptsim.
 struct Rig {
-    Rig()
+    // `moreTracking`: further members of the hub's "tracking" section, each
+    // after a comma.
+    explicit Rig(const std::string& moreTracking = {})
         : simulator("http://127.0.0.1:9"),
           hub(storeFromArguments(), {}, R"("enabled": true, "workers": 2, "leaseSeconds": 5, "batchSize": 4)",
-              environment(), R"("pollIntervalSeconds": 1, "clockSweepSeconds": 1)") {
+              environment(), R"("pollIntervalSeconds": 1, "clockSweepSeconds": 1)" + moreTracking) {
         hub.start();
         token = hub.issueToken("tracking-co");
     }
@@ -338,6 +340,54 @@ BOOST_AUTO_TEST_CASE(the_full_package_reaches_ready_to_operate_and_the_applicant
     BOOST_TEST(rig.total("duplicateEffects") == 0);
     BOOST_TEST(rig.total("invalid") == 0);
     BOOST_TEST(rig.total("selfCheckFailures") == 0);
+}
+
+namespace {
+
+// Every department decides at once, and MOT holds each answer for 400 ms
+// after processing the call: its callback (sent at the decision) always
+// reaches the hub before the answer that carries the receipt.
+void callbacksOvertakeMotAnswers(Rig& rig) {
+    rig.decideAfter(0);
+    auto reply = rig.simulator.control("POST", "/_sim/faults", R"({"department":"MOT","timeoutRate":1,"holdMs":400})");
+    BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+}
+
+long refusedAs(const Rig& rig, const std::string& code) {
+    return std::stol(Poco::trim(rig.hub.sql("SELECT COUNT(*) FROM refused_inbound WHERE code = '" + code + "'")));
+}
+
+long linesWith(const std::string& file, const std::string& text) {
+    const std::string log = hub::testing::readFile(file);
+    long count = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
+    return count;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_callback_that_overtakes_its_answer_waits_for_it_and_is_applied_at_once) {
+    Rig rig;
+    callbacksOvertakeMotAnswers(rig);
+    const std::string id = rig.submit("overtaking-callbacks");
+    BOOST_TEST_REQUIRE(rig.waitForState(id, "READY_TO_OPERATE", std::chrono::seconds(120)),
+                       statesText(rig.package(id)) << '\n' << rig.diagnostics());
+    // P02, P03 and P04 went to MOT; each decision overtook its receipt, and
+    // each waited in the hub for the answer instead of being refused.
+    BOOST_TEST(linesWith(rig.hub.workDirectory() + "/hub.log", "the callback waited") >= 3, rig.diagnostics());
+    BOOST_TEST(refusedAs(rig, "RECEIPT_NOT_YET_KNOWN") == 0);
+    BOOST_TEST(rig.total("duplicateEffects") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(without_the_wait_an_overtaking_callback_is_refused_and_its_retry_applied) {
+    Rig rig(R"(, "earlyCallbackWaitMs": 0)");
+    callbacksOvertakeMotAnswers(rig);
+    const std::string id = rig.submit("overtaking-callbacks-no-wait");
+    BOOST_TEST_REQUIRE(rig.waitForState(id, "READY_TO_OPERATE", std::chrono::seconds(120)),
+                       statesText(rig.package(id)) << '\n' << rig.diagnostics());
+    BOOST_TEST(refusedAs(rig, "RECEIPT_NOT_YET_KNOWN") >= 3);
+    BOOST_TEST(linesWith(rig.hub.workDirectory() + "/hub.log", "the callback waited") == 0);
+    BOOST_TEST(rig.total("duplicateEffects") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_correction_notice_is_answered_and_the_permit_goes_on_to_be_issued) {
