@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
@@ -273,49 +274,61 @@ Reply ApplicationService::submit(const SubmitRequest& request) {
         return fail(ErrorKind::BadRequest, "Invalid Idempotency-Key", "IDEMPOTENCY_KEY_INVALID",
                     "The Idempotency-Key must be 1 to 255 visible ASCII characters.", "header:Idempotency-Key");
 
-    const store::IdempotencyKey key{request.companyId, request.idempotencyKey};
+    // The key is written once, with the answer, in the transaction that
+    // stores what the answer reports: there is no claim to finish or release.
     const std::string requestHash = sha256Hex(request.body);
-    store::Claim claim;
+    store::KeyedAnswer answer;
+    answer.key = store::IdempotencyKey{request.companyId, request.idempotencyKey};
+    answer.requestSha256 = requestHash;
+    answer.staleAfterMs = intake_.idempotencyInProgressTimeoutSeconds * 1000LL;
     try {
-        claim = store_.claimIdempotencyKey(key, requestHash, clock_.now(),
-                                           intake_.idempotencyInProgressTimeoutSeconds * 1000LL);
+        return intake(request, answer);
     } catch (const store::StoreError&) {
-        return unavailable();
+        return unavailable();  // nothing was stored: a retry with the same key runs afresh
     }
-    switch (claim.outcome) {
-        case store::ClaimOutcome::Replay: {
-            const auto& stored = *claim.response;
+}
+
+namespace {
+
+// The answer for a key that was already taken.
+Reply answerOfTakenKey(const store::KeyedOutcome& outcome) {
+    switch (outcome.outcome) {
+        case store::KeyOutcome::Replay: {
+            const auto& stored = *outcome.response;
             return Reply{stored.status, stored.contentType, stored.location, stored.body, true};
         }
-        case store::ClaimOutcome::Mismatch:
+        case store::KeyOutcome::Mismatch:
             return fail(ErrorKind::Unprocessable, "Idempotency-Key reused", "IDEMPOTENCY_KEY_REUSED",
                         "This Idempotency-Key was already used with a different request body.",
                         "header:Idempotency-Key");
-        case store::ClaimOutcome::InProgress:
-            return fail(ErrorKind::Conflict, "Request in progress", "IDEMPOTENCY_KEY_IN_PROGRESS",
-                        "A request with this Idempotency-Key is still being processed; retry shortly.",
-                        "header:Idempotency-Key");
-        case store::ClaimOutcome::Claimed:
+        case store::KeyOutcome::InProgress:
+        case store::KeyOutcome::Stored:
             break;
     }
-
-    Reply reply = intake(request, requestHash);
-    try {
-        if (reply.status == 503)
-            store_.releaseIdempotencyKey(key);
-        else if (reply.status >= 400)
-            store_.finishIdempotencyKey(key, {reply.status, reply.mediaType, reply.location, reply.json},
-                                        clock_.now());
-    } catch (const store::StoreError&) {
-        return unavailable();
-    }
-    return reply;
+    return fail(ErrorKind::Conflict, "Request in progress", "IDEMPOTENCY_KEY_IN_PROGRESS",
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                "header:Idempotency-Key");
 }
 
-// Validates and stores one claimed submission. On success the package and the
-// key's answer are saved in one transaction; failures are returned for the
-// caller to record against the key.
-Reply ApplicationService::intake(const SubmitRequest& request, const std::string& bodySha256) {
+}  // namespace
+
+Reply ApplicationService::intake(const SubmitRequest& request, store::KeyedAnswer& answer) {
+    auto assessed = assess(request, answer.requestSha256);
+    if (auto* refused = std::get_if<Reply>(&assessed)) {
+        // The refusal is the key's answer, replayed to a retry.
+        answer.response = store::StoredResponse{refused->status, refused->mediaType, refused->location, refused->json};
+        const store::KeyedOutcome outcome = store_.storeAnswer(answer, clock_.now());
+        return outcome.outcome == store::KeyOutcome::Stored ? std::move(*refused) : answerOfTakenKey(outcome);
+    }
+    auto& accepted = std::get<Accepted>(assessed);
+    const Reply& reply = accepted.reply;
+    answer.response = store::StoredResponse{reply.status, reply.mediaType, reply.location, reply.json};
+    const store::KeyedOutcome outcome = store_.savePackage(accepted.package, &answer);
+    return outcome.outcome == store::KeyOutcome::Stored ? std::move(accepted.reply) : answerOfTakenKey(outcome);
+}
+
+std::variant<Reply, ApplicationService::Accepted> ApplicationService::assess(const SubmitRequest& request,
+                                                                             const std::string& bodySha256) {
     if (!isXmlMediaType(request.contentType))
         return fail(ErrorKind::UnsupportedMediaType, "Unsupported media type", "CONTENT_TYPE_UNSUPPORTED",
                     "A package is submitted as application/xml.", "header:Content-Type");
@@ -379,14 +392,7 @@ Reply ApplicationService::intake(const SubmitRequest& request, const std::string
 
     Reply reply{201, "application/json", applicationPath(package.id),
                 packageJson(viewOf(package), catalogue_, {}, planner_.calendar(), now), false};
-    const store::IdempotencyKey key{request.companyId, request.idempotencyKey};
-    const store::StoredResponse stored{reply.status, reply.mediaType, reply.location, reply.json};
-    try {
-        store_.savePackage(package, &key, &stored);
-    } catch (const store::StoreError&) {
-        return unavailable();
-    }
-    return reply;
+    return Accepted{std::move(package), std::move(reply)};
 }
 
 Reply ApplicationService::get(const std::string& companyId, const std::string& packageId) {

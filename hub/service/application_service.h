@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <variant>
 
 #include "config/hub_config.h"
 #include "core/catalogue.h"
@@ -56,8 +57,12 @@ class ApplicationService {
                        std::function<void()> onNewDispatches);
 
     // Idempotency-Key semantics (DOMAIN.md): missing key 400; a key reused with
-    // another body 422; the first request still running 409; otherwise the
-    // first answer, success or failure, is replayed.
+    // another body 422; otherwise the first answer, success or failure, is
+    // replayed (a retry that arrives while the first request is still being
+    // stored waits for it). The key is written once, with its answer and in
+    // the same transaction as the package, so a request cut short by a crash
+    // or a store failure (503) leaves nothing behind. 409 only for a key an
+    // earlier hub version claimed and has not finished.
     Reply submit(const SubmitRequest& request);
     Reply get(const std::string& companyId, const std::string& packageId);
     Reply list(const ListRequest& request);
@@ -79,8 +84,16 @@ class ApplicationService {
     Reply inspect(const std::string& packageId);
 
   private:
+    // A package that passed every check, with its 201 answer, to be stored.
+    struct Accepted {
+        store::NewPackage package;
+        Reply reply;
+    };
+    // Stores the outcome of assess() under the key (answer.response is set here).
+    Reply intake(const SubmitRequest& request, store::KeyedAnswer& answer);
+    // Reads and checks the package: the refusal, or the package to store.
     // `bodySha256`: the body's digest, computed once for the key and the package.
-    Reply intake(const SubmitRequest& request, const std::string& bodySha256);
+    std::variant<Reply, Accepted> assess(const SubmitRequest& request, const std::string& bodySha256);
     std::string representation(const store::PackageView& view);
     Reply applyPlan(const store::PackageView& package, const tracking::Plan& plan);
 

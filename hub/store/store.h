@@ -147,16 +147,29 @@ struct IdempotencyKey {
     std::string key;
 };
 
-enum class ClaimOutcome {
-    Claimed,     // this caller owns the key now and must finish or release it
-    Replay,      // completed before with the same request: `response` holds the answer
-    Mismatch,    // used before with a different request body -> 422
-    InProgress,  // another request with this key is still running -> 409
+// A submission's Idempotency-Key with the answer the submission gets; the
+// key is written with its answer, in the same transaction as what the answer
+// reports (DOMAIN.md).
+struct KeyedAnswer {
+    IdempotencyKey key;
+    std::string requestSha256;  // of the request body
+    StoredResponse response;
+    // A key claimed but never finished (state IN_PROGRESS, written only by
+    // earlier hub versions, which claimed a key before validating; its owner
+    // may have died) is taken over once the claim is older than this.
+    core::EpochMillis staleAfterMs = 60'000;
 };
 
-struct Claim {
-    ClaimOutcome outcome = ClaimOutcome::Claimed;
-    std::optional<StoredResponse> response;
+enum class KeyOutcome {
+    Stored,      // the key was free: the answer (and its package) is stored with it
+    Replay,      // the key holds an answer to the same request: `response`; nothing was written
+    Mismatch,    // the key was used with a different request body -> 422; nothing was written
+    InProgress,  // the key is claimed by an unfinished request (an earlier hub version) -> 409; nothing written
+};
+
+struct KeyedOutcome {
+    KeyOutcome outcome = KeyOutcome::Stored;
+    std::optional<StoredResponse> response;  // Replay only
 };
 
 struct ApiToken {
@@ -364,26 +377,25 @@ class Store {
     // Round-trips to the database; throws StoreError when unreachable.
     virtual void ping() = 0;
 
-    // Idempotency-Key handling (DOMAIN.md). A key is scoped to its company.
-    // Claimed: a new key, or one whose earlier claim is older than
-    // `staleAfterMs` and never finished (its owner died). Replay/Mismatch/
-    // InProgress as documented on ClaimOutcome.
-    virtual Claim claimIdempotencyKey(const IdempotencyKey& key, const std::string& requestSha256,
-                                      core::EpochMillis now, core::EpochMillis staleAfterMs) = 0;
-    // Stores the final answer of a claimed key that produced no package (a
-    // validation failure), so that it is replayed.
-    virtual void finishIdempotencyKey(const IdempotencyKey& key, const StoredResponse& response,
-                                      core::EpochMillis now) = 0;
-    // Forgets an unfinished claim (after an infrastructure error), so that a
-    // retry runs afresh.
-    virtual void releaseIdempotencyKey(const IdempotencyKey& key) = 0;
+    // Idempotency-Key handling (DOMAIN.md). A key is scoped to its company
+    // and written once, with the final answer of its request, in the
+    // transaction that stores what the answer reports; a request that fails
+    // on the way (an infrastructure error, a crash) leaves no trace, so its
+    // retry runs afresh. Two requests with one key at once: the second waits
+    // for the first's transaction and then gets Replay or Mismatch.
 
     // In one transaction: the package with its original bytes, its permits,
-    // its dispatches (outbox), its events and, when `key` is given, the
-    // claimed key's final `response`. Throws StoreError (and writes nothing)
-    // on failure, including a duplicate package id.
-    virtual void savePackage(const NewPackage& package, const IdempotencyKey* key,
-                             const StoredResponse* response) = 0;
+    // its dispatches (outbox), its events, its audit entries and, when
+    // `answer` is given, the key with the answer. When the key is taken,
+    // nothing is written and its outcome is returned. Without `answer` the
+    // outcome is always Stored. Throws StoreError (and writes nothing) on
+    // failure, including a duplicate package id. The MySQL store groups
+    // concurrent saves into shared transactions (each save still all or
+    // nothing, on its own).
+    virtual KeyedOutcome savePackage(const NewPackage& package, const KeyedAnswer* answer) = 0;
+    // The key with the answer of a request that stored nothing else (a
+    // refused package), unless the key is taken (then its outcome).
+    virtual KeyedOutcome storeAnswer(const KeyedAnswer& answer, core::EpochMillis now) = 0;
 
     // The package if it exists and belongs to `companyId`; nullopt otherwise
     // (a company cannot tell another's package from a missing one).

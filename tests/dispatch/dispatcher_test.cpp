@@ -136,7 +136,7 @@ struct Fixture {
                 {item.id, item.department, ready ? core::PermitState::Queued : core::PermitState::Waiting, true});
             if (ready) package.dispatches.push_back({ids->messageId(), item.id, item.department, "SUBMIT", clock.now()});
         }
-        store->savePackage(package, nullptr, nullptr);
+        store->savePackage(package, nullptr);
         return package.id;
     }
 

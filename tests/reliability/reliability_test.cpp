@@ -292,9 +292,9 @@ BOOST_AUTO_TEST_CASE(kill_9_at_random_moments_loses_nothing_and_duplicates_nothi
     std::vector<std::string> ids;
     std::mutex idsMutex;
     // Submissions go on while the hub is killed: a refused or lost answer is
-    // sent again with the same key, as a client would.
-    // A key whose request was cut by the kill stays claimed (409
-    // IDEMPOTENCY_KEY_IN_PROGRESS) until intake.idempotencyInProgressTimeoutSeconds.
+    // sent again with the same key, as a client would. A request cut by the
+    // kill left nothing behind (the key is written with its answer), so its
+    // retry runs afresh.
     std::map<int, long> answers;
     constexpr int kClients = 4;
     auto client = [&](int first) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <latch>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -342,7 +343,7 @@ BOOST_AUTO_TEST_CASE(save_then_find_round_trips_every_field) {
     NewPackage package = samplePackage("PKG-ROUNDTRIP", "C-ROUNDTRIP", 1700000000123);
     package.originalXml = everyByte() + std::string(300000, 'x') + everyByte();
     package.state = core::PackageState::InProgress;
-    store->savePackage(package, nullptr, nullptr);
+    store->savePackage(package, nullptr);
 
     auto found = store->findPackage("C-ROUNDTRIP", "PKG-ROUNDTRIP");
     BOOST_REQUIRE(found.has_value());
@@ -379,7 +380,7 @@ BOOST_AUTO_TEST_CASE(empty_original_bytes_round_trip_as_empty) {
     auto store = openStore();
     NewPackage package = samplePackage("PKG-EMPTY-XML", "C-EMPTY-XML");
     package.originalXml.clear();
-    store->savePackage(package, nullptr, nullptr);
+    store->savePackage(package, nullptr);
     auto original = store->originalXml("PKG-EMPTY-XML");
     BOOST_REQUIRE(original.has_value());
     BOOST_TEST(original->empty());
@@ -387,7 +388,7 @@ BOOST_AUTO_TEST_CASE(empty_original_bytes_round_trip_as_empty) {
 
 BOOST_AUTO_TEST_CASE(a_company_cannot_find_another_companys_package) {
     auto store = openStore();
-    store->savePackage(samplePackage("PKG-OWNED", "C-OWNER"), nullptr, nullptr);
+    store->savePackage(samplePackage("PKG-OWNED", "C-OWNER"), nullptr);
     BOOST_TEST(store->findPackage("C-OWNER", "PKG-OWNED").has_value());
     BOOST_TEST(!store->findPackage("C-INTRUDER", "PKG-OWNED").has_value());
     BOOST_TEST(store->listPackages("C-INTRUDER", {}).items.empty());
@@ -401,9 +402,9 @@ BOOST_AUTO_TEST_CASE(list_pages_newest_first_complete_and_disjoint) {
         ids.push_back(id);
         NewPackage package = samplePackage(id, "C-LIST", 1000 + i);
         package.state = i == 0 ? core::PackageState::ReadyToOperate : core::PackageState::Received;
-        store->savePackage(package, nullptr, nullptr);
+        store->savePackage(package, nullptr);
     }
-    store->savePackage(samplePackage("PKG-LIST-OTHER", "C-LIST-OTHER"), nullptr, nullptr);
+    store->savePackage(samplePackage("PKG-LIST-OTHER", "C-LIST-OTHER"), nullptr);
     std::vector<std::string> newestFirst(ids.rbegin(), ids.rend());
 
     std::vector<std::string> seen;
@@ -443,7 +444,7 @@ BOOST_AUTO_TEST_CASE(dispatches_and_events_are_returned_as_saved_events_in_order
         {"msg-outbox-1", "P01", "SAMR", "SUBMIT", 5000},
         {"msg-outbox-2", "P03", "MSA", "SUBMIT", 7000},
     };
-    store->savePackage(package, nullptr, nullptr);
+    store->savePackage(package, nullptr);
 
     auto dispatches = store->dispatchesOf("PKG-OUTBOX");
     BOOST_REQUIRE(dispatches.size() == 2u);
@@ -472,37 +473,44 @@ BOOST_AUTO_TEST_CASE(dispatches_and_events_are_returned_as_saved_events_in_order
     BOOST_TEST(store->eventsOf("PKG-NOT-THERE").empty());
 }
 
-BOOST_AUTO_TEST_CASE(a_failing_save_leaves_nothing_behind) {
+KeyedAnswer answerFor(const IdempotencyKey& key, const std::string& requestSha256, StoredResponse response) {
+    return KeyedAnswer{key, requestSha256, std::move(response), kStale};
+}
+
+// The key is free: an answer stored under it now is stored.
+bool keyIsFree(Store& store, const IdempotencyKey& key) {
+    StoredResponse probe{400, "application/problem+json", "", "{}"};
+    return store.storeAnswer(answerFor(key, "hash-probe", probe), 5000).outcome == KeyOutcome::Stored;
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_save_leaves_nothing_behind_not_even_its_key) {
     auto store = openStore();
     const IdempotencyKey key{"C-ATOMIC", "key-atomic"};
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-1", 1000, kStale).outcome == ClaimOutcome::Claimed));
-
     NewPackage broken = samplePackage("PKG-ATOMIC", "C-ATOMIC");
     broken.permits.push_back({"P01", "SAMR", core::PermitState::Queued, true});  // violates PK(package_id, permit)
-    StoredResponse response = sampleResponse("PKG-ATOMIC");
-    BOOST_CHECK_THROW(store->savePackage(broken, &key, &response), StoreError);
+    const KeyedAnswer answer = answerFor(key, "hash-1", sampleResponse("PKG-ATOMIC"));
+    BOOST_CHECK_THROW(store->savePackage(broken, &answer), StoreError);
 
     BOOST_TEST(!store->findPackage("C-ATOMIC", "PKG-ATOMIC").has_value());
     BOOST_TEST(!store->originalXml("PKG-ATOMIC").has_value());
     BOOST_TEST(store->dispatchesOf("PKG-ATOMIC").empty());
     BOOST_TEST(store->eventsOf("PKG-ATOMIC").empty());
     BOOST_TEST(store->listPackages("C-ATOMIC", {}).items.empty());
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-1", 2000, kStale).outcome == ClaimOutcome::InProgress));
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-1", 1000 + kStale + 1, kStale).outcome ==
-                ClaimOutcome::Claimed));
+    BOOST_TEST(!store->auditHead("PKG-ATOMIC").has_value());
+    // A retry runs afresh: no claim was left to wait for.
+    BOOST_TEST(keyIsFree(*store, key));
 }
 
 BOOST_AUTO_TEST_CASE(a_duplicate_package_id_is_refused_and_changes_nothing) {
     auto store = openStore();
-    store->savePackage(samplePackage("PKG-DUPLICATE", "C-DUPLICATE", 1000), nullptr, nullptr);
+    store->savePackage(samplePackage("PKG-DUPLICATE", "C-DUPLICATE", 1000), nullptr);
 
     const IdempotencyKey key{"C-DUPLICATE", "key-duplicate"};
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-d", 2000, kStale).outcome == ClaimOutcome::Claimed));
     NewPackage again = samplePackage("PKG-DUPLICATE", "C-DUPLICATE", 2000);
     again.permits = {{"P05", "MOT", core::PermitState::Queued, true}};
     again.dispatches = {{"msg-duplicate-2", "P05", "MOT", "SUBMIT", 2000}};
-    StoredResponse response = sampleResponse("PKG-DUPLICATE");
-    BOOST_CHECK_THROW(store->savePackage(again, &key, &response), StoreError);
+    const KeyedAnswer answer = answerFor(key, "hash-d", sampleResponse("PKG-DUPLICATE"));
+    BOOST_CHECK_THROW(store->savePackage(again, &answer), StoreError);
 
     auto found = store->findPackage("C-DUPLICATE", "PKG-DUPLICATE");
     BOOST_REQUIRE(found.has_value());
@@ -510,79 +518,92 @@ BOOST_AUTO_TEST_CASE(a_duplicate_package_id_is_refused_and_changes_nothing) {
     BOOST_TEST(found->permits.size() == 2u);
     BOOST_TEST(store->dispatchesOf("PKG-DUPLICATE").size() == 1u);
     BOOST_TEST(store->eventsOf("PKG-DUPLICATE").size() == 3u);
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-d", 3000, kStale).outcome == ClaimOutcome::InProgress));
+    BOOST_TEST(keyIsFree(*store, key));
 }
 
-BOOST_AUTO_TEST_CASE(a_saved_package_answer_is_replayed_for_the_same_request) {
+BOOST_AUTO_TEST_CASE(a_saved_package_answer_is_replayed_for_the_same_request_and_nothing_more_is_stored) {
     auto store = openStore();
     const IdempotencyKey key{"C-IDEM", "key-replay"};
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000, kStale).outcome == ClaimOutcome::Claimed));
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1001, kStale).outcome == ClaimOutcome::InProgress));
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-b", 1002, kStale).outcome == ClaimOutcome::Mismatch));
-
     StoredResponse response = sampleResponse("PKG-IDEM");
     response.body += everyByte();
-    store->savePackage(samplePackage("PKG-IDEM", "C-IDEM"), &key, &response);
+    const KeyedAnswer first = answerFor(key, "hash-a", response);
+    BOOST_TEST((store->savePackage(samplePackage("PKG-IDEM", "C-IDEM"), &first).outcome == KeyOutcome::Stored));
 
-    Claim replay = store->claimIdempotencyKey(key, "hash-a", 1000 + 10 * kStale, kStale);
-    BOOST_TEST((replay.outcome == ClaimOutcome::Replay));
+    // The same request again (its package under a new id): the first answer.
+    const KeyedAnswer retry = answerFor(key, "hash-a", sampleResponse("PKG-IDEM-RETRY"));
+    KeyedOutcome replay = store->savePackage(samplePackage("PKG-IDEM-RETRY", "C-IDEM"), &retry);
+    BOOST_TEST((replay.outcome == KeyOutcome::Replay));
     BOOST_REQUIRE(replay.response.has_value());
     BOOST_TEST(replay.response->status == 201);
     BOOST_TEST(replay.response->contentType == response.contentType);
     BOOST_TEST(replay.response->location == response.location);
     BOOST_TEST((replay.response->body == response.body));
+    BOOST_TEST(!store->findPackage("C-IDEM", "PKG-IDEM-RETRY").has_value());
+    BOOST_TEST(!store->auditHead("PKG-IDEM-RETRY").has_value());
 
-    Claim mismatch = store->claimIdempotencyKey(key, "hash-b", 1003, kStale);
-    BOOST_TEST((mismatch.outcome == ClaimOutcome::Mismatch));
+    // Another body under the key: refused, nothing stored.
+    const KeyedAnswer other = answerFor(key, "hash-b", sampleResponse("PKG-IDEM-OTHER"));
+    KeyedOutcome mismatch = store->savePackage(samplePackage("PKG-IDEM-OTHER", "C-IDEM"), &other);
+    BOOST_TEST((mismatch.outcome == KeyOutcome::Mismatch));
     BOOST_TEST(!mismatch.response.has_value());
+    BOOST_TEST(!store->findPackage("C-IDEM", "PKG-IDEM-OTHER").has_value());
+    BOOST_TEST((store->storeAnswer(answerFor(key, "hash-a", {422, "x", "", "y"}), 2000).outcome ==
+                KeyOutcome::Replay));
 }
 
-BOOST_AUTO_TEST_CASE(a_stale_unfinished_claim_can_be_claimed_again) {
+BOOST_AUTO_TEST_CASE(a_stored_refusal_is_replayed) {
     auto store = openStore();
-    const IdempotencyKey key{"C-IDEM", "key-stale"};
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000, kStale).outcome == ClaimOutcome::Claimed));
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000 + kStale, kStale).outcome == ClaimOutcome::InProgress));
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000 + kStale + 1, kStale).outcome == ClaimOutcome::Claimed));
-    // The new claim starts a new staleness period.
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-a", 1000 + kStale + 2, kStale).outcome ==
-                ClaimOutcome::InProgress));
-}
+    const IdempotencyKey key{"C-IDEM", "key-refusal"};
+    const StoredResponse rejected{422, "application/problem+json", "", "{\"title\":\"invalid\"}"};
+    BOOST_TEST((store->storeAnswer(answerFor(key, "hash-f", rejected), 1100).outcome == KeyOutcome::Stored));
 
-BOOST_AUTO_TEST_CASE(a_finished_key_is_replayed) {
-    auto store = openStore();
-    const IdempotencyKey key{"C-IDEM", "key-finish"};
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-f", 1000, kStale).outcome == ClaimOutcome::Claimed));
-    StoredResponse rejected{422, "application/problem+json", "", "{\"title\":\"invalid\"}"};
-    store->finishIdempotencyKey(key, rejected, 1100);
-
-    Claim replay = store->claimIdempotencyKey(key, "hash-f", 1200, kStale);
-    BOOST_TEST((replay.outcome == ClaimOutcome::Replay));
+    KeyedOutcome replay = store->storeAnswer(answerFor(key, "hash-f", {400, "other", "", "other"}), 1200);
+    BOOST_TEST((replay.outcome == KeyOutcome::Replay));
     BOOST_REQUIRE(replay.response.has_value());
     BOOST_TEST(replay.response->status == 422);
     BOOST_TEST(replay.response->contentType == "application/problem+json");
     BOOST_TEST(replay.response->location.empty());
     BOOST_TEST(replay.response->body == rejected.body);
 
-    store->releaseIdempotencyKey(key);  // a finished answer is kept
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-f", 1300, kStale).outcome == ClaimOutcome::Replay));
-}
-
-BOOST_AUTO_TEST_CASE(a_released_key_is_claimed_afresh) {
-    auto store = openStore();
-    const IdempotencyKey key{"C-IDEM", "key-release"};
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-r", 1000, kStale).outcome == ClaimOutcome::Claimed));
-    store->releaseIdempotencyKey(key);
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-other", 1001, kStale).outcome == ClaimOutcome::Claimed));
-    BOOST_TEST((store->claimIdempotencyKey(key, "hash-other", 1002, kStale).outcome == ClaimOutcome::InProgress));
-    BOOST_CHECK_NO_THROW(store->releaseIdempotencyKey({"C-IDEM", "key-never-claimed"}));
+    // A package under the refused request's key is not stored: the refusal stands.
+    const KeyedAnswer late = answerFor(key, "hash-f", sampleResponse("PKG-REFUSED"));
+    BOOST_TEST((store->savePackage(samplePackage("PKG-REFUSED", "C-IDEM"), &late).outcome == KeyOutcome::Replay));
+    BOOST_TEST(!store->findPackage("C-IDEM", "PKG-REFUSED").has_value());
+    BOOST_TEST((store->storeAnswer(answerFor(key, "hash-g", rejected), 1300).outcome == KeyOutcome::Mismatch));
 }
 
 BOOST_AUTO_TEST_CASE(keys_are_scoped_per_company) {
     auto store = openStore();
-    BOOST_TEST((store->claimIdempotencyKey({"C-SCOPE-A", "shared"}, "hash-a", 1000, kStale).outcome ==
-                ClaimOutcome::Claimed));
-    BOOST_TEST((store->claimIdempotencyKey({"C-SCOPE-B", "shared"}, "hash-b", 1000, kStale).outcome ==
-                ClaimOutcome::Claimed));
+    const StoredResponse answer{400, "application/problem+json", "", "{}"};
+    BOOST_TEST((store->storeAnswer(answerFor({"C-SCOPE-A", "shared"}, "hash-a", answer), 1000).outcome ==
+                KeyOutcome::Stored));
+    BOOST_TEST((store->storeAnswer(answerFor({"C-SCOPE-B", "shared"}, "hash-b", answer), 1000).outcome ==
+                KeyOutcome::Stored));
+}
+
+BOOST_AUTO_TEST_CASE(an_unfinished_claim_of_an_earlier_hub_is_in_progress_until_stale_then_taken_over) {
+    // Earlier hubs claimed a key (IN_PROGRESS) before validating the package.
+    auto open = backend().databaseAtVersion(
+        std::numeric_limits<int>::max(),
+        {"INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, created_at, updated_at) "
+         "VALUES ('C-LEGACY', 'key-legacy', 'hash-l', 'IN_PROGRESS', 1000, 1000)"});
+    auto store = open();
+    const IdempotencyKey key{"C-LEGACY", "key-legacy"};
+    const KeyedAnswer same = answerFor(key, "hash-l", sampleResponse("PKG-LEGACY"));
+    BOOST_TEST((store->savePackage(samplePackage("PKG-LEGACY", "C-LEGACY", 1000 + kStale), &same).outcome ==
+                KeyOutcome::InProgress));
+    BOOST_TEST((store->storeAnswer(answerFor(key, "hash-other", sampleResponse("x")), 1000 + kStale).outcome ==
+                KeyOutcome::Mismatch));
+    BOOST_TEST(!store->findPackage("C-LEGACY", "PKG-LEGACY").has_value());
+
+    // Its owner never finished: once stale, the claim is taken over.
+    BOOST_TEST((store->savePackage(samplePackage("PKG-LEGACY", "C-LEGACY", 1001 + kStale), &same).outcome ==
+                KeyOutcome::Stored));
+    BOOST_TEST(store->findPackage("C-LEGACY", "PKG-LEGACY").has_value());
+    KeyedOutcome replay = store->storeAnswer(same, 2000 + kStale);
+    BOOST_TEST((replay.outcome == KeyOutcome::Replay));
+    BOOST_REQUIRE(replay.response.has_value());
+    BOOST_TEST(replay.response->location == "/api/v1/applications/PKG-LEGACY");
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_saves_are_all_stored) {
@@ -599,7 +620,7 @@ BOOST_AUTO_TEST_CASE(concurrent_saves_are_all_stored) {
                 char id[32];
                 std::snprintf(id, sizeof id, "PKG-CONC-%02d-%03d", t, i);
                 try {
-                    store->savePackage(samplePackage(id, "C-CONCURRENT", 1000 + i), nullptr, nullptr);
+                    store->savePackage(samplePackage(id, "C-CONCURRENT", 1000 + i), nullptr);
                 } catch (const std::exception& error) {
                     ++failures;
                     BOOST_TEST_MESSAGE("save failed: " << error.what());
@@ -624,36 +645,118 @@ BOOST_AUTO_TEST_CASE(concurrent_saves_are_all_stored) {
     BOOST_TEST(ids.size() == static_cast<size_t>(kThreads * kEach));
 }
 
-BOOST_AUTO_TEST_CASE(concurrent_claims_of_one_key_give_exactly_one_owner) {
+// Requests with one key at the same time: one package is stored, every
+// other request gets its answer (or, for another body, the mismatch).
+BOOST_AUTO_TEST_CASE(concurrent_saves_under_one_key_store_exactly_one_package) {
     auto store = openStore();
     constexpr int kThreads = 8;
-    for (int round = 0; round < 5; ++round) {
-        const IdempotencyKey key{"C-RACE", "key-race-" + std::to_string(round)};
+    for (int round = 0; round < 4; ++round) {
+        const std::string company = "C-RACE-" + std::to_string(round);
+        const IdempotencyKey key{company, "key-race"};
         std::latch start(kThreads);
-        std::atomic<int> claimed = 0;
-        std::atomic<int> inProgress = 0;
-        std::atomic<int> failures = 0;
+        std::atomic<int> stored = 0, replayed = 0, mismatched = 0, failures = 0;
+        std::mutex mutex;
+        std::set<std::string> replayedLocations;
         std::vector<std::thread> threads;
         for (int t = 0; t < kThreads; ++t) {
-            threads.emplace_back([&] {
+            threads.emplace_back([&, t] {
+                // Half the rounds send one body, the others two bodies.
+                const std::string hash = round % 2 == 0 || t % 2 == 0 ? "hash-race" : "hash-race-other";
+                const std::string id = "PKG-RACE-" + std::to_string(round) + "-" + std::to_string(t);
+                const KeyedAnswer answer = answerFor(key, hash, sampleResponse(id));
                 start.arrive_and_wait();
                 try {
-                    switch (store->claimIdempotencyKey(key, "hash-race", 1000, kStale).outcome) {
-                        case ClaimOutcome::Claimed: ++claimed; break;
-                        case ClaimOutcome::InProgress: ++inProgress; break;
-                        default: ++failures; break;
+                    KeyedOutcome outcome = store->savePackage(samplePackage(id, company), &answer);
+                    switch (outcome.outcome) {
+                        case KeyOutcome::Stored: ++stored; break;
+                        case KeyOutcome::Replay: {
+                            ++replayed;
+                            std::lock_guard lock(mutex);
+                            replayedLocations.insert(outcome.response->location);
+                            break;
+                        }
+                        case KeyOutcome::Mismatch: ++mismatched; break;
+                        case KeyOutcome::InProgress: ++failures; break;
                     }
                 } catch (const std::exception& error) {
                     ++failures;
-                    BOOST_TEST_MESSAGE("claim failed: " << error.what());
+                    BOOST_TEST_MESSAGE("save failed: " << error.what());
                 }
             });
         }
         for (auto& thread : threads) thread.join();
-        BOOST_TEST(claimed.load() == 1);
-        BOOST_TEST(inProgress.load() == kThreads - 1);
-        BOOST_TEST(failures.load() == 0);
+        BOOST_TEST(stored.load() == 1, "round " << round);
+        BOOST_TEST(stored + replayed + mismatched == kThreads, "round " << round);
+        BOOST_TEST(failures.load() == 0, "round " << round);
+        if (round % 2 == 0) BOOST_TEST(mismatched.load() == 0);
+        const auto listed = store->listPackages(company, {100, ""}).items;
+        BOOST_REQUIRE(listed.size() == 1u);
+        BOOST_TEST(replayedLocations.size() <= 1u);  // every replay is the one stored package's answer
+        if (!replayedLocations.empty())
+            BOOST_TEST(*replayedLocations.begin() == "/api/v1/applications/" + listed.front().id);
     }
+}
+
+// Many keyed saves at once (the MySQL store writes them in shared
+// transactions), some of them retries of keys already stored: every new one
+// is stored whole, with an intact audit chain, and every retry replayed.
+BOOST_AUTO_TEST_CASE(concurrent_keyed_saves_and_retries_each_get_their_own_outcome) {
+    auto store = openStore();
+    const std::string company = "C-GROUPED-" + randomSuffix();
+    for (int i = 0; i < 10; ++i) {
+        const std::string id = "PKG-GRP-OLD-" + std::to_string(i);
+        const KeyedAnswer answer = answerFor({company, "old-" + std::to_string(i)}, "hash-old", sampleResponse(id));
+        BOOST_TEST_REQUIRE((store->savePackage(samplePackage(id, company), &answer).outcome == KeyOutcome::Stored));
+    }
+    constexpr int kThreads = 8;
+    constexpr int kEach = 20;
+    std::latch start(kThreads);
+    std::atomic<int> stored = 0, replayed = 0, wrong = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            start.arrive_and_wait();
+            for (int i = 0; i < kEach; ++i) {
+                char id[40];
+                std::snprintf(id, sizeof id, "PKG-GRP-%02d-%03d", t, i);
+                // Every fifth save is a retry of an old key.
+                const bool retry = i % 5 == 4;
+                const std::string keyName = retry ? "old-" + std::to_string((t + i) % 10) : std::string(id);
+                const KeyedAnswer answer =
+                    answerFor({company, keyName}, retry ? "hash-old" : "hash-new", sampleResponse(id));
+                try {
+                    const KeyedOutcome outcome = store->savePackage(samplePackage(id, company, 2000 + i), &answer);
+                    if (!retry && outcome.outcome == KeyOutcome::Stored) ++stored;
+                    else if (retry && outcome.outcome == KeyOutcome::Replay &&
+                             outcome.response->location.find("PKG-GRP-OLD-") != std::string::npos) ++replayed;
+                    else ++wrong;
+                } catch (const std::exception& error) {
+                    ++wrong;
+                    BOOST_TEST_MESSAGE("save failed: " << error.what());
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(stored.load() == kThreads * kEach * 4 / 5);
+    BOOST_TEST(replayed.load() == kThreads * kEach / 5);
+    BOOST_TEST(wrong.load() == 0);
+
+    std::size_t listed = 0;
+    PageRequest request{100, ""};
+    for (int guard = 0; guard < 10; ++guard) {
+        PackagePage page = store->listPackages(company, request);
+        for (const auto& item : page.items) {
+            ++listed;
+            BOOST_TEST(store->eventsOf(item.id).size() == 3u, item.id);
+            BOOST_TEST(store->dispatchesOf(item.id).size() == 1u, item.id);
+            const auto report = hub::store::audit::verifyTrail(*store, item.id);
+            BOOST_TEST(report.ok(), item.id << ": " << report.problemCount << " problem(s)");
+        }
+        if (page.nextCursor.empty()) break;
+        request.after = page.nextCursor;
+    }
+    BOOST_TEST(listed == static_cast<std::size_t>(10 + kThreads * kEach * 4 / 5));
 }
 
 BOOST_AUTO_TEST_CASE(api_tokens_are_saved_found_and_revoked) {
@@ -694,7 +797,7 @@ BOOST_AUTO_TEST_CASE(a_package_with_more_rows_than_one_insert_holds_keeps_them_a
         package.events.push_back({permit, "PERMIT_STATE", "", "WAITING", "waits " + std::to_string(i), 1000 + i});
         package.events.push_back({permit, "NOTE", "WAITING", "WAITING", "note " + std::to_string(i), 2000 + i});
     }
-    store->savePackage(package, nullptr, nullptr);
+    store->savePackage(package, nullptr);
 
     auto found = store->packageById("PKG-MANY-ROWS");
     BOOST_REQUIRE(found.has_value());
@@ -715,7 +818,7 @@ BOOST_AUTO_TEST_CASE(a_package_with_more_rows_than_one_insert_holds_keeps_them_a
 BOOST_AUTO_TEST_CASE(a_killed_connection_is_survived, *boost::unit_test::precondition(mysqlOnly)) {
     auto& mysql = dynamic_cast<MysqlBackend&>(backend());
     auto store = openStore();
-    store->savePackage(samplePackage("PKG-KILLED", "C-KILLED"), nullptr, nullptr);
+    store->savePackage(samplePackage("PKG-KILLED", "C-KILLED"), nullptr);
 
     auto admin = mysql.adminConnection();
     std::unique_ptr<sql::Statement> statement(admin->createStatement());
@@ -732,7 +835,7 @@ BOOST_AUTO_TEST_CASE(a_killed_connection_is_survived, *boost::unit_test::precond
     BOOST_CHECK_NO_THROW(store->ping());
     auto found = store->findPackage("C-KILLED", "PKG-KILLED");
     BOOST_TEST(found.has_value());
-    BOOST_CHECK_NO_THROW(store->savePackage(samplePackage("PKG-KILLED-2", "C-KILLED"), nullptr, nullptr));
+    BOOST_CHECK_NO_THROW(store->savePackage(samplePackage("PKG-KILLED-2", "C-KILLED"), nullptr));
 }
 
 namespace {
@@ -951,7 +1054,7 @@ std::unique_ptr<Store> migratedEmptyStore() {
 void saveWithDispatches(Store& store, const std::string& packageId, std::vector<NewDispatch> dispatches) {
     NewPackage package = samplePackage(packageId, "C-" + packageId, 500);
     package.dispatches = std::move(dispatches);
-    store.savePackage(package, nullptr, nullptr);
+    store.savePackage(package, nullptr);
 }
 
 std::vector<std::string> idsOf(const std::vector<LeasedDispatch>& leased) {
@@ -1628,7 +1731,7 @@ PermitTransition transitionOf(const std::string& packageId, const std::string& p
 void savePlain(Store& store, const std::string& packageId, core::EpochMillis receivedAt) {
     NewPackage package = samplePackage(packageId, "C-" + packageId, receivedAt);
     package.dispatches.clear();
-    store.savePackage(package, nullptr, nullptr);
+    store.savePackage(package, nullptr);
 }
 
 InboundRecord sampleInbound(const std::string& packageId, const std::string& messageId) {
@@ -2273,7 +2376,7 @@ void savePlainIn(Store& store, const std::string& packageId, const std::string& 
     NewPackage package = samplePackage(packageId, company, receivedAt);
     package.state = state;
     package.dispatches.clear();
-    store.savePackage(package, nullptr, nullptr);
+    store.savePackage(package, nullptr);
 }
 
 AttemptRecord attemptOf(core::EpochMillis startedAt, int latencyMs, const std::string& outcome) {

@@ -49,7 +49,7 @@ struct KeeperFixture {
                 {item.id, item.department, ready ? PermitState::Queued : PermitState::Waiting, true});
             if (ready) package.dispatches.push_back({ids.messageId(), item.id, item.department, "SUBMIT", receivedAt, {}});
         }
-        store->savePackage(package, nullptr, nullptr);
+        store->savePackage(package, nullptr);
 
         core::PermitClockFacts facts;
         facts.submittedAt = receivedAt;

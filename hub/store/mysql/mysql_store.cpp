@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <sstream>
 #include <type_traits>
 
@@ -17,6 +18,7 @@
 
 #include "store/mysql/mysql_connection_pool.h"
 #include "store/mysql/mysql_migrations.h"
+#include "store/mysql/save_groups.h"
 
 namespace hub::store {
 
@@ -34,6 +36,7 @@ core::EpochMillis wallClockNow() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+using mysql::SaveGroups;
 using mysql::Statement;
 using Rows = std::unique_ptr<sql::ResultSet>;
 
@@ -272,130 +275,32 @@ class MysqlStore final : public Store {
         });
     }
 
-    Claim claimIdempotencyKey(const IdempotencyKey& key, const std::string& requestSha256, core::EpochMillis now,
-                              core::EpochMillis staleAfterMs) override {
-        return transact("claimIdempotencyKey", Access::Write, [&](mysql::Session& connection) {
-            // Locking the existing row first (rather than INSERT then SELECT
-            // FOR UPDATE) avoids two duplicate-key losers deadlocking on the
-            // upgrade of their shared locks.
-            Statement select = prepare(connection,
-                                       "SELECT request_sha256, state, status, content_type, location, response_body, "
-                                       "created_at FROM idempotency_keys WHERE company_id = ? AND idem_key = ? "
-                                       "FOR UPDATE");
-            select->setString(1, key.companyId);
-            select->setString(2, key.key);
-            Rows rows = query(select);
-            Claim claim;
-            if (!rows->next()) {
-                Statement insert = prepare(connection,
-                                           "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, "
-                                           "created_at, updated_at) VALUES (?, ?, ?, 'IN_PROGRESS', ?, ?)");
-                insert->setString(1, key.companyId);
-                insert->setString(2, key.key);
-                insert->setString(3, requestSha256);
-                insert->setInt64(4, now);
-                insert->setInt64(5, now);
+    KeyedOutcome storeAnswer(const KeyedAnswer& answer, core::EpochMillis now) override {
+        return transact("storeAnswer", Access::Write, [&](mysql::Session& connection) {
+            return insertKey(connection, answer, now).value_or(KeyedOutcome{});
+        });
+    }
+
+    // Concurrent saves share transactions (SaveGroups); each is still
+    // written whole or not at all, with its own outcome.
+    KeyedOutcome savePackage(const NewPackage& package, const KeyedAnswer* answer) override {
+        return saveGroups_.save(package, answer, [this](const std::vector<SaveGroups::Save*>& group) {
+            if (group.size() > 1) {
                 try {
-                    insert->executeUpdate();
-                } catch (const sql::SQLException& error) {
-                    if (error.getErrorCode() == kDuplicateKey) throw RunAgain{};
-                    throw;
+                    writeGroup(group);
+                    return;
+                } catch (const std::exception&) {
+                    // A taken key, a duplicate id, a lost connection…: each
+                    // save on its own, so that one does not fail the others.
                 }
-                claim.outcome = ClaimOutcome::Claimed;
-            } else if (text(rows, 2) == "DONE") {
-                if (text(rows, 1) != requestSha256) {
-                    claim.outcome = ClaimOutcome::Mismatch;
-                } else {
-                    claim.outcome = ClaimOutcome::Replay;
-                    claim.response =
-                        StoredResponse{rows->getInt(3), text(rows, 4), text(rows, 5), text(rows, 6)};
+            }
+            for (SaveGroups::Save* save : group) {
+                try {
+                    save->outcome = saveOne(*save->package, save->answer);
+                } catch (...) {
+                    save->error = std::current_exception();
                 }
-            } else if (now - rows->getInt64(7) > staleAfterMs) {
-                Statement reclaim = prepare(connection,
-                                            "UPDATE idempotency_keys SET request_sha256 = ?, created_at = ?, "
-                                            "updated_at = ? WHERE company_id = ? AND idem_key = ?");
-                reclaim->setString(1, requestSha256);
-                reclaim->setInt64(2, now);
-                reclaim->setInt64(3, now);
-                reclaim->setString(4, key.companyId);
-                reclaim->setString(5, key.key);
-                reclaim->executeUpdate();
-                claim.outcome = ClaimOutcome::Claimed;
-            } else {
-                claim.outcome = text(rows, 1) != requestSha256 ? ClaimOutcome::Mismatch : ClaimOutcome::InProgress;
             }
-            return claim;
-        });
-    }
-
-    void finishIdempotencyKey(const IdempotencyKey& key, const StoredResponse& response,
-                              core::EpochMillis now) override {
-        transact("finishIdempotencyKey", Access::Write,
-                 [&](mysql::Session& connection) { storeResponse(connection, key, response, now); });
-    }
-
-    void releaseIdempotencyKey(const IdempotencyKey& key) override {
-        transact("releaseIdempotencyKey", Access::Write, [&](mysql::Session& connection) {
-            Statement release = prepare(connection,
-                                        "DELETE FROM idempotency_keys WHERE company_id = ? AND idem_key = ? "
-                                        "AND state = 'IN_PROGRESS'");
-            release->setString(1, key.companyId);
-            release->setString(2, key.key);
-            release->executeUpdate();
-        });
-    }
-
-    void savePackage(const NewPackage& package, const IdempotencyKey* key, const StoredResponse* response) override {
-        if ((key == nullptr) != (response == nullptr)) {
-            throw StoreError("savePackage: an idempotency key needs its response and vice versa");
-        }
-        transact("savePackage " + package.id, Access::Write, [&](mysql::Session& connection) {
-            {
-                Statement insert = prepare(connection,
-                                           "INSERT INTO packages (id, company_id, state, received_at, updated_at, "
-                                           "original_xml, sha256, proposed_name, applicant_reference, "
-                                           "notification_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                insert->setString(1, package.id);
-                insert->setString(2, package.companyId);
-                insert->setString(3, textOf(package.state));
-                insert->setInt64(4, package.receivedAt);
-                insert->setInt64(5, package.receivedAt);
-                BlobParameter original(insert, 6, package.originalXml);
-                insert->setString(7, package.sha256);
-                insert->setString(8, package.proposedName);
-                insert->setString(9, package.applicantReference);
-                insert->setString(10, package.notificationUrl);
-                insert->executeUpdate();
-            }
-            insertRows(connection,
-                       "INSERT INTO permits (package_id, permit, department, state, requested_by_applicant, "
-                       "receipt_number, updated_at) VALUES ",
-                       "(?, ?, ?, ?, ?, NULL, ?)", 6, package.permits,
-                       [&](const Statement& insert, unsigned at, const auto& permit) {
-                           insert->setString(at, package.id);
-                           insert->setString(at + 1, permit.permit);
-                           insert->setString(at + 2, permit.department);
-                           insert->setString(at + 3, textOf(permit.state));
-                           insert->setInt(at + 4, permit.requestedByApplicant ? 1 : 0);
-                           insert->setInt64(at + 5, package.receivedAt);
-                       });
-            insertDispatches(connection, package.id, package.dispatches, package.receivedAt, package.receivedAt);
-            insertRows(connection,
-                       "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) VALUES ",
-                       "(?, ?, ?, ?, ?, ?, ?)", 7, package.events,
-                       [&](const Statement& insert, unsigned at, const auto& event) {
-                           insert->setString(at, package.id);
-                           insert->setString(at + 1, event.permit);
-                           insert->setString(at + 2, event.type);
-                           insert->setString(at + 3, event.fromState);
-                           insert->setString(at + 4, event.toState);
-                           insert->setString(at + 5, event.detail);
-                           insert->setInt64(at + 6, event.at);
-                       });
-            core::audit::Batch trail;
-            audit::packageReceived(trail, package);
-            writeAudit(connection, trail, &package.id);
-            if (key != nullptr) storeResponse(connection, *key, *response, package.receivedAt);
         });
     }
 
@@ -1110,22 +1015,176 @@ class MysqlStore final : public Store {
         return rows->getInt(1);
     }
 
-    static void storeResponse(mysql::Session& connection, const IdempotencyKey& key, const StoredResponse& response,
-                              core::EpochMillis now) {
-        Statement update = prepare(connection,
-                                   "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, "
-                                   "location = ?, response_body = ?, updated_at = ? "
-                                   "WHERE company_id = ? AND idem_key = ?");
-        update->setInt(1, response.status);
-        update->setString(2, response.contentType);
-        update->setString(3, response.location);
-        BlobParameter body(update, 4, response.body);
-        update->setInt64(5, now);
-        update->setString(6, key.companyId);
-        update->setString(7, key.key);
-        if (update->executeUpdate() == 0) {
-            throw StoreError("idempotency key \"" + key.key + "\" of company " + key.companyId + " was not claimed");
+    // ---- Saving packages and answers under their keys.
+
+    // One save in its own transaction: the key first, so that a taken key
+    // stops it before anything else is written.
+    KeyedOutcome saveOne(const NewPackage& package, const KeyedAnswer* answer) {
+        return transact("savePackage " + package.id, Access::Write, [&](mysql::Session& connection) {
+            if (answer != nullptr) {
+                if (auto taken = insertKey(connection, *answer, package.receivedAt)) return *taken;
+            }
+            writePackages(connection, {&package});
+            return KeyedOutcome{};
+        });
+    }
+
+    // Several saves in one transaction; throws when any of them cannot be
+    // written (its key taken, among others), and then none is.
+    void writeGroup(const std::vector<SaveGroups::Save*>& group) {
+        std::vector<const NewPackage*> packages;
+        std::vector<const SaveGroups::Save*> keyed;
+        for (const auto* save : group) {
+            packages.push_back(save->package);
+            if (save->answer != nullptr) keyed.push_back(save);
         }
+        transact("savePackage (" + std::to_string(group.size()) + " packages)", Access::Write,
+                 [&](mysql::Session& connection) {
+                     std::vector<std::unique_ptr<BlobParameter>> bodies;  // must outlive their statements
+                     insertRows(connection,
+                                "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, status, "
+                                "content_type, location, response_body, created_at, updated_at) VALUES ",
+                                "(?, ?, ?, 'DONE', ?, ?, ?, ?, ?, ?)", 9, keyed,
+                                [&](const Statement& insert, unsigned at, const SaveGroups::Save* save) {
+                                    bodies.push_back(
+                                        bindKeyRow(insert, at, *save->answer, save->package->receivedAt));
+                                });
+                     writePackages(connection, packages);
+                 });
+        for (auto* save : group) save->outcome = KeyedOutcome{};
+    }
+
+    // Binds (company_id, idem_key, request_sha256, status, content_type,
+    // location, response_body, created_at, updated_at) from `at`; the body,
+    // binary-safe, must be kept until the statement has run.
+    [[nodiscard]] static std::unique_ptr<BlobParameter> bindKeyRow(const Statement& insert, unsigned at,
+                                                                   const KeyedAnswer& answer, core::EpochMillis now) {
+        insert->setString(at, answer.key.companyId);
+        insert->setString(at + 1, answer.key.key);
+        insert->setString(at + 2, answer.requestSha256);
+        insert->setInt(at + 3, answer.response.status);
+        insert->setString(at + 4, answer.response.contentType);
+        insert->setString(at + 5, answer.response.location);
+        auto body = std::make_unique<BlobParameter>(insert, at + 6, answer.response.body);
+        insert->setInt64(at + 7, now);
+        insert->setInt64(at + 8, now);
+        return body;
+    }
+
+    // Writes the key with its answer; nullopt when it was free (or an
+    // abandoned claim of an earlier hub, now taken over), else the outcome
+    // of the key as it is (nothing written).
+    static std::optional<KeyedOutcome> insertKey(mysql::Session& connection, const KeyedAnswer& answer,
+                                                 core::EpochMillis now) {
+        Statement insert = prepare(connection,
+                                   "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, status, "
+                                   "content_type, location, response_body, created_at, updated_at) "
+                                   "VALUES (?, ?, ?, 'DONE', ?, ?, ?, ?, ?, ?)");
+        const auto body = bindKeyRow(insert, 1, answer, now);
+        try {
+            insert->executeUpdate();
+            return std::nullopt;
+        } catch (const sql::SQLException& error) {
+            if (error.getErrorCode() != kDuplicateKey) throw;
+        }
+        // Taken: a concurrent request with the key has committed (the INSERT
+        // waited for it). Read without a lock: two such readers must not
+        // deadlock upgrading the shared locks their failed INSERTs hold.
+        Statement select = prepare(connection,
+                                   "SELECT request_sha256, state, status, content_type, location, response_body, "
+                                   "created_at FROM idempotency_keys WHERE company_id = ? AND idem_key = ?");
+        select->setString(1, answer.key.companyId);
+        select->setString(2, answer.key.key);
+        Rows rows = query(select);
+        if (!rows->next()) throw RunAgain{};  // deleted meanwhile
+        const bool sameRequest = text(rows, 1) == answer.requestSha256;
+        if (text(rows, 2) == "DONE") {
+            if (!sameRequest) return KeyedOutcome{KeyOutcome::Mismatch, std::nullopt};
+            return KeyedOutcome{KeyOutcome::Replay,
+                                StoredResponse{rows->getInt(3), text(rows, 4), text(rows, 5), text(rows, 6)}};
+        }
+        const core::EpochMillis claimedAt = rows->getInt64(7);
+        if (now - claimedAt <= answer.staleAfterMs)
+            return KeyedOutcome{sameRequest ? KeyOutcome::InProgress : KeyOutcome::Mismatch, std::nullopt};
+        // An earlier hub's claim whose owner never finished: taken over.
+        Statement takeOver = prepare(connection,
+                                     "UPDATE idempotency_keys SET request_sha256 = ?, state = 'DONE', status = ?, "
+                                     "content_type = ?, location = ?, response_body = ?, created_at = ?, "
+                                     "updated_at = ? WHERE company_id = ? AND idem_key = ? AND state = 'IN_PROGRESS' "
+                                     "AND created_at = ?");
+        takeOver->setString(1, answer.requestSha256);
+        takeOver->setInt(2, answer.response.status);
+        takeOver->setString(3, answer.response.contentType);
+        takeOver->setString(4, answer.response.location);
+        BlobParameter takenOverBody(takeOver, 5, answer.response.body);
+        takeOver->setInt64(6, now);
+        takeOver->setInt64(7, now);
+        takeOver->setString(8, answer.key.companyId);
+        takeOver->setString(9, answer.key.key);
+        takeOver->setInt64(10, claimedAt);
+        if (takeOver->executeUpdate() == 0) throw RunAgain{};  // another request took it first
+        return std::nullopt;
+    }
+
+    // The packages with their permits, dispatches, events and audit chains,
+    // each table's rows of all of them in multi-row INSERTs.
+    static void writePackages(mysql::Session& connection, const std::vector<const NewPackage*>& packages) {
+        std::vector<std::unique_ptr<BlobParameter>> originals;  // each must outlive its statement's execution
+        insertRows(connection,
+                   "INSERT INTO packages (id, company_id, state, received_at, updated_at, original_xml, sha256, "
+                   "proposed_name, applicant_reference, notification_url) VALUES ",
+                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 10, packages,
+                   [&](const Statement& insert, unsigned at, const NewPackage* package) {
+                       insert->setString(at, package->id);
+                       insert->setString(at + 1, package->companyId);
+                       insert->setString(at + 2, textOf(package->state));
+                       insert->setInt64(at + 3, package->receivedAt);
+                       insert->setInt64(at + 4, package->receivedAt);
+                       originals.push_back(std::make_unique<BlobParameter>(insert, at + 5, package->originalXml));
+                       insert->setString(at + 6, package->sha256);
+                       insert->setString(at + 7, package->proposedName);
+                       insert->setString(at + 8, package->applicantReference);
+                       insert->setString(at + 9, package->notificationUrl);
+                   });
+        struct PermitRow { const NewPackage* package; const NewPermit* permit; };
+        struct EventRow { const NewPackage* package; const NewEvent* event; };
+        std::vector<PermitRow> permits;
+        std::vector<EventRow> events;
+        for (const NewPackage* package : packages) {
+            for (const auto& permit : package->permits) permits.push_back({package, &permit});
+            for (const auto& event : package->events) events.push_back({package, &event});
+        }
+        insertRows(connection,
+                   "INSERT INTO permits (package_id, permit, department, state, requested_by_applicant, "
+                   "receipt_number, updated_at) VALUES ",
+                   "(?, ?, ?, ?, ?, NULL, ?)", 6, permits, [](const Statement& insert, unsigned at, const PermitRow& row) {
+                       insert->setString(at, row.package->id);
+                       insert->setString(at + 1, row.permit->permit);
+                       insert->setString(at + 2, row.permit->department);
+                       insert->setString(at + 3, textOf(row.permit->state));
+                       insert->setInt(at + 4, row.permit->requestedByApplicant ? 1 : 0);
+                       insert->setInt64(at + 5, row.package->receivedAt);
+                   });
+        for (const NewPackage* package : packages)
+            insertDispatches(connection, package->id, package->dispatches, package->receivedAt, package->receivedAt);
+        insertRows(connection,
+                   "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) VALUES ",
+                   "(?, ?, ?, ?, ?, ?, ?)", 7, events, [](const Statement& insert, unsigned at, const EventRow& row) {
+                       insert->setString(at, row.package->id);
+                       insert->setString(at + 1, row.event->permit);
+                       insert->setString(at + 2, row.event->type);
+                       insert->setString(at + 3, row.event->fromState);
+                       insert->setString(at + 4, row.event->toState);
+                       insert->setString(at + 5, row.event->detail);
+                       insert->setInt64(at + 6, row.event->at);
+                   });
+        core::audit::Batch trail;
+        std::set<std::string> newChains;
+        for (const NewPackage* package : packages) {
+            audit::packageReceived(trail, *package);
+            newChains.insert(package->id);
+        }
+        writeAudit(connection, trail, &newChains);
     }
 
     static std::string selectDueSql(std::size_t excludedCount) {
@@ -1600,43 +1659,57 @@ class MysqlStore final : public Store {
 
     // Appends the batch's entries after each chain's head (locked, chains in
     // name order) and moves the heads; returns the new heads, by chain.
-    // `newChain`: a chain that cannot exist yet (a package being saved): it
-    // starts at the genesis head and its head is inserted at its end, without
-    // a lock and an update (a duplicate fails the transaction).
+    // `newChains`: chains that cannot exist yet (packages being saved): they
+    // start at the genesis head, and their heads are inserted at their ends,
+    // without a lock and an update (a duplicate fails the transaction).
     static std::vector<core::audit::Head> writeAudit(mysql::Session& connection, core::audit::Batch& trail,
-                                                     const std::string* newChain = nullptr) {
+                                                     const std::set<std::string>* newChains = nullptr) {
         std::vector<core::audit::Head> heads;
-        for (auto& [chain, entries] : trail.byChain()) {
-            const bool fresh = newChain != nullptr && chain == *newChain;
+        std::vector<core::audit::Entry> entries;
+        std::vector<core::audit::Head> freshHeads;
+        for (auto& [chain, chainEntries] : trail.byChain()) {
+            const bool fresh = newChains != nullptr && newChains->count(chain) != 0;
             core::audit::Head head = core::audit::link(
                 fresh ? core::audit::Head{chain, 0, std::string(core::audit::kGenesisHash)} : lockHead(connection, chain),
-                entries);
-            insertRows(connection,
-                       "INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, prev_hash, hash) VALUES ",
-                       "(?, ?, ?, ?, ?, ?, ?, ?, ?)", 9, entries,
-                       [](const Statement& insert, unsigned at, const auto& entry) {
-                           insert->setString(at, entry.chain);
-                           insert->setInt64(at + 1, entry.seq);
-                           insert->setInt64(at + 2, entry.at);
-                           insert->setString(at + 3, entry.kind);
-                           insert->setString(at + 4, entry.actor);
-                           insert->setString(at + 5, entry.subject);
-                           insert->setString(at + 6, entry.detail);
-                           insert->setString(at + 7, entry.prevHash);
-                           insert->setString(at + 8, entry.hash);
-                       });
-            Statement update = prepare(connection, fresh ? "INSERT INTO audit_heads (seq, hash, chain) VALUES (?, ?, ?)"
-                                                         : "UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?");
-            update->setInt64(1, head.seq);
-            update->setString(2, head.hash);
-            update->setString(3, chain);
-            update->executeUpdate();
+                chainEntries);
+            entries.insert(entries.end(), chainEntries.begin(), chainEntries.end());
+            if (fresh) {
+                freshHeads.push_back(head);
+            } else {
+                Statement update = prepare(connection, "UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?");
+                update->setInt64(1, head.seq);
+                update->setString(2, head.hash);
+                update->setString(3, chain);
+                update->executeUpdate();
+            }
             heads.push_back(head);
         }
+        insertRows(connection,
+                   "INSERT INTO audit_log (chain, seq, at, kind, actor, subject, detail, prev_hash, hash) VALUES ",
+                   "(?, ?, ?, ?, ?, ?, ?, ?, ?)", 9, entries,
+                   [](const Statement& insert, unsigned at, const core::audit::Entry& entry) {
+                       insert->setString(at, entry.chain);
+                       insert->setInt64(at + 1, entry.seq);
+                       insert->setInt64(at + 2, entry.at);
+                       insert->setString(at + 3, entry.kind);
+                       insert->setString(at + 4, entry.actor);
+                       insert->setString(at + 5, entry.subject);
+                       insert->setString(at + 6, entry.detail);
+                       insert->setString(at + 7, entry.prevHash);
+                       insert->setString(at + 8, entry.hash);
+                   });
+        insertRows(connection, "INSERT INTO audit_heads (chain, seq, hash) VALUES ", "(?, ?, ?)", 3, freshHeads,
+                   [](const Statement& insert, unsigned at, const core::audit::Head& head) {
+                       insert->setString(at, head.chain);
+                       insert->setInt64(at + 1, head.seq);
+                       insert->setString(at + 2, head.hash);
+                   });
         return heads;
     }
 
     ConnectionPool pool_;
+    // Up to 16 packages a transaction, at most 2 such transactions at once.
+    SaveGroups saveGroups_{16, 2};
 };
 
 }  // namespace

@@ -131,80 +131,23 @@ class SqliteStore final : public Store {
         query->step();
     }
 
-    Claim claimIdempotencyKey(const IdempotencyKey& key, const std::string& requestSha256, core::EpochMillis now,
-                              core::EpochMillis staleAfterMs) override {
+    KeyedOutcome storeAnswer(const KeyedAnswer& answer, core::EpochMillis now) override {
         std::lock_guard lock(mutex_);
         Transaction transaction(db_, Transaction::Mode::Write);
-        Claim claim;
-        {
-            Query existing(db_,
-                           "SELECT request_sha256, state, status, content_type, location, response_body, created_at "
-                           "FROM idempotency_keys WHERE company_id = ? AND idem_key = ?");
-            existing->bindText(1, key.companyId);
-            existing->bindText(2, key.key);
-            if (!existing->step()) {
-                Query insert(db_,
-                             "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, "
-                             "created_at, updated_at) VALUES (?, ?, ?, 'IN_PROGRESS', ?, ?)");
-                insert->bindText(1, key.companyId);
-                insert->bindText(2, key.key);
-                insert->bindText(3, requestSha256);
-                insert->bindInt(4, now);
-                insert->bindInt(5, now);
-                insert->run();
-                claim.outcome = ClaimOutcome::Claimed;
-            } else if (existing->text(1) == "DONE") {
-                if (existing->text(0) != requestSha256) {
-                    claim.outcome = ClaimOutcome::Mismatch;
-                } else {
-                    claim.outcome = ClaimOutcome::Replay;
-                    claim.response = StoredResponse{static_cast<int>(existing->integer(2)), existing->text(3),
-                                                    existing->text(4), existing->blob(5)};
-                }
-            } else if (now - existing->integer(6) > staleAfterMs) {
-                Query reclaim(db_,
-                              "UPDATE idempotency_keys SET request_sha256 = ?, created_at = ?, updated_at = ? "
-                              "WHERE company_id = ? AND idem_key = ?");
-                reclaim->bindText(1, requestSha256);
-                reclaim->bindInt(2, now);
-                reclaim->bindInt(3, now);
-                reclaim->bindText(4, key.companyId);
-                reclaim->bindText(5, key.key);
-                reclaim->run();
-                claim.outcome = ClaimOutcome::Claimed;
-            } else {
-                claim.outcome =
-                    existing->text(0) != requestSha256 ? ClaimOutcome::Mismatch : ClaimOutcome::InProgress;
+        const KeyedOutcome outcome = writeKey(answer, now).value_or(KeyedOutcome{});
+        transaction.commit();
+        return outcome;
+    }
+
+    KeyedOutcome savePackage(const NewPackage& package, const KeyedAnswer* answer) override {
+        std::lock_guard lock(mutex_);
+        Transaction transaction(db_, Transaction::Mode::Write);
+        if (answer != nullptr) {
+            if (auto taken = writeKey(*answer, package.receivedAt)) {
+                transaction.commit();  // nothing was written
+                return *taken;
             }
         }
-        transaction.commit();
-        return claim;
-    }
-
-    void finishIdempotencyKey(const IdempotencyKey& key, const StoredResponse& response,
-                              core::EpochMillis now) override {
-        std::lock_guard lock(mutex_);
-        Transaction transaction(db_, Transaction::Mode::Write);
-        storeResponse(key, response, now);
-        transaction.commit();
-    }
-
-    void releaseIdempotencyKey(const IdempotencyKey& key) override {
-        std::lock_guard lock(mutex_);
-        Transaction transaction(db_, Transaction::Mode::Write);
-        Query release(db_, "DELETE FROM idempotency_keys WHERE company_id = ? AND idem_key = ? AND state = 'IN_PROGRESS'");
-        release->bindText(1, key.companyId);
-        release->bindText(2, key.key);
-        release->run();
-        transaction.commit();
-    }
-
-    void savePackage(const NewPackage& package, const IdempotencyKey* key, const StoredResponse* response) override {
-        if ((key == nullptr) != (response == nullptr)) {
-            throw StoreError("savePackage: an idempotency key needs its response and vice versa");
-        }
-        std::lock_guard lock(mutex_);
-        Transaction transaction(db_, Transaction::Mode::Write);
         {
             Query insert(db_,
                          "INSERT INTO packages (id, company_id, state, received_at, updated_at, original_xml, sha256, "
@@ -252,8 +195,8 @@ class SqliteStore final : public Store {
         core::audit::Batch trail;
         audit::packageReceived(trail, package);
         writeAudit(trail);
-        if (key != nullptr) storeResponse(*key, *response, package.receivedAt);
         transaction.commit();
+        return KeyedOutcome{};
     }
 
     std::optional<PackageView> findPackage(const std::string& companyId, const std::string& packageId) override {
@@ -955,20 +898,44 @@ class SqliteStore final : public Store {
     }
 
     // Caller holds mutex_ inside a write transaction.
-    void storeResponse(const IdempotencyKey& key, const StoredResponse& response, core::EpochMillis now) {
-        Query update(db_,
-                     "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, location = ?, "
-                     "response_body = ?, updated_at = ? WHERE company_id = ? AND idem_key = ?");
-        update->bindInt(1, response.status);
-        update->bindText(2, response.contentType);
-        update->bindText(3, response.location);
-        update->bindBlob(4, response.body);
-        update->bindInt(5, now);
-        update->bindText(6, key.companyId);
-        update->bindText(7, key.key);
-        if (update->run() == 0) {
-            throw StoreError("idempotency key \"" + key.key + "\" of company " + key.companyId + " was not claimed");
+    // Writes the key with its answer (caller holds the write transaction);
+    // nullopt when it was free (or an abandoned claim of an earlier hub, now
+    // taken over), else the outcome of the key as it is (nothing written).
+    std::optional<KeyedOutcome> writeKey(const KeyedAnswer& answer, core::EpochMillis now) {
+        Query existing(db_,
+                       "SELECT request_sha256, state, status, content_type, location, response_body, created_at "
+                       "FROM idempotency_keys WHERE company_id = ? AND idem_key = ?");
+        existing->bindText(1, answer.key.companyId);
+        existing->bindText(2, answer.key.key);
+        bool takeOver = false;
+        if (existing->step()) {
+            const bool sameRequest = existing->text(0) == answer.requestSha256;
+            if (existing->text(1) == "DONE") {
+                if (!sameRequest) return KeyedOutcome{KeyOutcome::Mismatch, std::nullopt};
+                return KeyedOutcome{KeyOutcome::Replay,
+                                    StoredResponse{static_cast<int>(existing->integer(2)), existing->text(3),
+                                                   existing->text(4), existing->blob(5)}};
+            }
+            if (now - existing->integer(6) <= answer.staleAfterMs)
+                return KeyedOutcome{sameRequest ? KeyOutcome::InProgress : KeyOutcome::Mismatch, std::nullopt};
+            takeOver = true;  // an earlier hub's claim whose owner never finished
         }
+        Query write(db_, takeOver ? "UPDATE idempotency_keys SET request_sha256 = ?3, state = 'DONE', status = ?4, "
+                                    "content_type = ?5, location = ?6, response_body = ?7, created_at = ?8, "
+                                    "updated_at = ?8 WHERE company_id = ?1 AND idem_key = ?2"
+                                  : "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, state, status, "
+                                    "content_type, location, response_body, created_at, updated_at) "
+                                    "VALUES (?1, ?2, ?3, 'DONE', ?4, ?5, ?6, ?7, ?8, ?8)");
+        write->bindText(1, answer.key.companyId);
+        write->bindText(2, answer.key.key);
+        write->bindText(3, answer.requestSha256);
+        write->bindInt(4, answer.response.status);
+        write->bindText(5, answer.response.contentType);
+        write->bindText(6, answer.response.location);
+        write->bindBlob(7, answer.response.body);
+        write->bindInt(8, now);
+        write->run();
+        return std::nullopt;
     }
 
     struct LeasedRow {
