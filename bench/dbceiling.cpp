@@ -7,16 +7,15 @@
 // permits, outbox, events, audit_heads, audit_log by package id; the
 // idempotency key whose stored answer names the package), then, on C
 // connections at once for S seconds, writes copies of those rows under fresh
-// ids in the transactions the hub uses for a submission:
-//   1. claim:  SELECT … FOR UPDATE the idempotency key, INSERT it; COMMIT
-//   2. save:   INSERT the package, its permits, outbox calls, events, the
-//              audit head (INSERT, then UPDATE to the chain's end) and audit
-//              entries, each table's rows in multi-row INSERTs of up to 16
-//              rows as the hub writes them (outbox calls one by one); UPDATE the idempotency key with the
-//              stored answer; COMMIT
+// ids the way the hub writes one submission: one transaction with the
+// idempotency key and its answer first, then the package, its permits,
+// outbox calls, events and audit entries, each table's rows in multi-row
+// INSERTs of up to 16 rows, and the new audit head at the chain's end; COMMIT.
 // With --packages-per-transaction N, N packages' rows go in one transaction
-// instead (see Options). Reports packages/s (a RESULT JSON line and a human summary). No XML,
-// HTTP or validation: what the database alone allows for one accepted package.
+// instead, every table's rows of all N in multi-row INSERTs of up to 64 rows
+// (what a writer that grouped N concurrent submissions would write). Reports
+// packages/s (a RESULT JSON line and a human summary). No XML, HTTP or
+// validation: what the database alone allows for one accepted package.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -189,8 +188,8 @@ Seed readSeed(sql::Connection& connection, const std::string& packageId) {
 }
 
 // Rows per INSERT, as the hub's MySQL store writes them: up to 16
-// (kRowsPerInsert there), except outbox calls, inserted one by one.
-std::size_t rowsPerInsert(const Table& table) { return table.name == "outbox" ? 1 : 16; }
+// (kRowsPerInsert there).
+std::size_t rowsPerInsert(const Table&) { return 16; }
 
 std::string insertSql(const Table& table, std::size_t rows = 1) {
     std::string columns, marks;
@@ -219,13 +218,7 @@ class Writer {
     Writer(const Options& options, const Seed& seed, int number)
         : seed_(seed), prefix_(runTag() + "-" + std::to_string(number) + "-"),
           perTransaction_(options.packagesPerTransaction), connection_(connect(options)) {
-        const auto& key = seed.idempotency;
-        claimSelect_.reset(connection_->prepareStatement(
-            "SELECT request_sha256, state FROM idempotency_keys WHERE company_id = ? AND idem_key = ? FOR UPDATE"));
-        claimInsert_.reset(connection_->prepareStatement(insertSql(key)));
-        finish_.reset(connection_->prepareStatement(
-            "UPDATE idempotency_keys SET state = 'DONE', status = ?, content_type = ?, location = ?, "
-            "response_body = ?, updated_at = ? WHERE company_id = ? AND idem_key = ?"));
+        keyInsert_.reset(connection_->prepareStatement(insertSql(seed.idempotency)));
         // One statement per chunk of up to rowsPerInsert rows of each table.
         for (const auto& table : seed.saved) {
             std::vector<std::unique_ptr<sql::PreparedStatement>> chunks;
@@ -235,8 +228,6 @@ class Writer {
             }
             inserts_.push_back(std::move(chunks));
         }
-        headUpdate_.reset(
-            connection_->prepareStatement("UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?"));
     }
 
     long run(Clock::time_point deadline, std::atomic<long>& failures) {
@@ -284,17 +275,10 @@ class Writer {
     }
 
     void writeOne(const std::string& oldId, const std::string& newId) {
-        const Table& key = seed_.idempotency;
-        const Row& keyRow = key.rows[0];
-        const std::string company = *keyRow.values[static_cast<std::size_t>(columnIndex(key, "company_id"))];
-
-        claimSelect_->setString(1, company);
-        claimSelect_->setString(2, newId);
-        std::unique_ptr<sql::ResultSet>(claimSelect_->executeQuery());
-        bind(*claimInsert_, key, keyRow, oldId, newId);
-        claimInsert_->executeUpdate();
-        connection_->commit();
-
+        // The seed's rows were read after the hub finished: its key holds the
+        // answer and its audit head the chain's end, so both go in as they are.
+        bind(*keyInsert_, seed_.idempotency, seed_.idempotency.rows[0], oldId, newId);
+        keyInsert_->executeUpdate();
         for (std::size_t t = 0; t < seed_.saved.size(); ++t) {
             const Table& table = seed_.saved[t];
             const auto columns = static_cast<unsigned>(table.columns.size());
@@ -306,27 +290,7 @@ class Writer {
                     bind(insert, table, table.rows[start + i], oldId, newId, static_cast<unsigned>(1 + i * columns));
                 insert.executeUpdate();
             }
-            if (table.name == "audit_heads") {
-                for (const auto& row : table.rows) {
-                    headUpdate_->setString(1, *row.values[static_cast<std::size_t>(columnIndex(table, "seq"))]);
-                    headUpdate_->setString(2, *row.values[static_cast<std::size_t>(columnIndex(table, "hash"))]);
-                    headUpdate_->setString(3, newId);
-                    headUpdate_->executeUpdate();
-                }
-            }
         }
-        auto value = [&](const char* column) {
-            const auto& cell = keyRow.values[static_cast<std::size_t>(columnIndex(key, column))];
-            return cell ? replaceAll(*cell, oldId, newId) : std::string();
-        };
-        finish_->setString(1, value("status"));
-        finish_->setString(2, value("content_type"));
-        finish_->setString(3, value("location"));
-        finish_->setString(4, value("response_body"));
-        finish_->setString(5, value("updated_at"));
-        finish_->setString(6, company);
-        finish_->setString(7, newId);
-        finish_->executeUpdate();
         connection_->commit();
     }
 
@@ -368,7 +332,7 @@ class Writer {
     std::map<std::pair<std::string, std::size_t>, std::unique_ptr<sql::PreparedStatement>> groupedInserts_;
     long counter_ = 0;
     std::unique_ptr<sql::Connection> connection_;
-    std::unique_ptr<sql::PreparedStatement> claimSelect_, claimInsert_, finish_, headUpdate_;
+    std::unique_ptr<sql::PreparedStatement> keyInsert_;
     std::vector<std::vector<std::unique_ptr<sql::PreparedStatement>>> inserts_;  // per table, per chunk
 };
 
@@ -406,7 +370,7 @@ int main(int argc, char** argv) {
                     options.label.c_str(), options.connections, elapsed, total.load(), failures.load(),
                     seed.rowCount(), options.packagesPerTransaction, rate);
         const std::string shape = options.packagesPerTransaction == 0
-                                      ? std::string("2 transactions each")
+                                      ? std::string("1 transaction each")
                                       : std::to_string(options.packagesPerTransaction) + " packages a transaction";
         std::printf("%s: %d connections, %ld packages (%zu rows each, %s) in %.1f s = %.1f packages/s, "
                     "%ld failed transactions\n",

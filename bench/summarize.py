@@ -145,13 +145,14 @@ def report(args):
     db_best = max((row["packages_per_s"] for row in db if row["store"] == "mysql"), default=None)
     md = [f"# Benchmark {machine.get('stamp', '')} ({machine.get('mode', '')})", "",
           f"Machine: {machine.get('cores')} cores ({machine.get('cpu', '?')}), kernel {machine.get('kernel')}, "
-          f"load average at start {machine.get('loadavg_at_start')}.", ""]
+          f"load average at start {machine.get('loadavg_at_start')}. Checkout {machine.get('commit', '?')}, "
+          f"hub binary {machine.get('hub', '?')}.", ""]
 
     md += ["## Baselines", "", "| baseline | concurrency | per second | p50 ms | p99 ms | MariaDB CPU ms/package |",
            "|---|---|---|---|---|---|"]
     for row in db:
         shape = (f"{row['packages_per_transaction']} packages a transaction" if row.get("packages_per_transaction")
-                 else "2 transactions")
+                 else "one package a transaction")
         flush = ", log flushed once a second" if row["store"] == "mysql-flush2" else ""
         md.append(f"| database ceiling ({row['rows_per_package']} rows/package, {shape}{flush}) | {row['connections']} "
                   f"| {fmt(row['packages_per_s'])} packages | – | – | {fmt(row.get('mariadb_cpu_ms_per_package'), 2)} |")
