@@ -279,6 +279,10 @@ struct FollowUps {
     // view (each blind to the other's change) cannot both commit: the second
     // plans again from the state the first left.
     std::optional<std::int64_t> expectedPackageVersion;
+    // The package's state in the view planned from, set with
+    // expectedPackageVersion: when the version holds, so does this state, and
+    // the store need not read it again to tell whether packageState changes it.
+    std::optional<core::PackageState> packageStateAsRead;
 };
 
 // A department message the hub accepted (a callback), kept for

@@ -215,7 +215,10 @@ void EventPlanner::addConsequences(Plan& plan, const store::PackageView& package
 
 store::FollowUps guardedFollowUps(const Plan& plan, const store::PackageView& package) {
     store::FollowUps followUps = plan.followUps;
-    if (!plan.transitions.empty()) followUps.expectedPackageVersion = package.version;
+    if (!plan.transitions.empty()) {
+        followUps.expectedPackageVersion = package.version;
+        followUps.packageStateAsRead = package.state;
+    }
     return followUps;
 }
 

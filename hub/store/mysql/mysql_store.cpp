@@ -431,11 +431,10 @@ class MysqlStore final : public Store {
     std::optional<DispatchContext> dispatchContext(const std::string& packageId) override {
         return transact("dispatchContext " + packageId, Access::Read,
                         [&](mysql::Session& connection) -> std::optional<DispatchContext> {
-            auto package = loadPackage(connection, packageId);
+            std::string xml;
+            auto package = loadPackage(connection, packageId, &xml);
             if (!package) return std::nullopt;
-            auto xml = loadOriginalXml(connection, packageId);
-            if (!xml) return std::nullopt;
-            return DispatchContext{std::move(*package), std::move(*xml), loadCertificates(connection, packageId)};
+            return DispatchContext{std::move(*package), std::move(xml), loadCertificates(connection, packageId)};
         });
     }
 
@@ -1385,7 +1384,12 @@ class MysqlStore final : public Store {
             cancel->executeUpdate();
         }
         insertDispatches(connection, packageId, followUps.dispatches, now, now);
-        if (followUps.packageState) changePackageState(connection, packageId, *followUps.packageState, now, trail);
+        if (followUps.packageState) {
+            // Under a version that held, the state is the one planned from.
+            const std::optional<core::PackageState> known =
+                followUps.expectedPackageVersion ? followUps.packageStateAsRead : std::nullopt;
+            changePackageState(connection, packageId, *followUps.packageState, known, now, trail);
+        }
     }
 
     // The dispatches as PENDING outbox rows, up to 16 a statement; a
@@ -1411,13 +1415,19 @@ class MysqlStore final : public Store {
     }
 
     // Any company.
-    static std::optional<PackageView> loadPackage(mysql::Session& connection, const std::string& packageId) {
+    // With `originalXml`, the package's original bytes are read with its row.
+    static std::optional<PackageView> loadPackage(mysql::Session& connection, const std::string& packageId,
+                                                  std::string* originalXml = nullptr) {
         PackageView view;
         {
             Statement select = prepare(connection,
-                                       "SELECT id, company_id, state, received_at, updated_at, sha256, "
-                                       "proposed_name, applicant_reference, notification_url, ready_at, version "
-                                       "FROM packages WHERE id = ?");
+                                       originalXml == nullptr
+                                           ? "SELECT id, company_id, state, received_at, updated_at, sha256, "
+                                             "proposed_name, applicant_reference, notification_url, ready_at, version "
+                                             "FROM packages WHERE id = ?"
+                                           : "SELECT id, company_id, state, received_at, updated_at, sha256, "
+                                             "proposed_name, applicant_reference, notification_url, ready_at, version, "
+                                             "original_xml FROM packages WHERE id = ?");
             select->setString(1, packageId);
             Rows rows = query(select);
             if (!rows->next()) return std::nullopt;
@@ -1432,6 +1442,7 @@ class MysqlStore final : public Store {
             view.notificationUrl = text(rows, 9);
             view.readyAt = rows->getInt64(10);
             view.version = rows->getInt64(11);
+            if (originalXml != nullptr) *originalXml = text(rows, 12);
         }
         view.permits = loadPermits(connection, packageId);
         return view;
@@ -1550,10 +1561,15 @@ class MysqlStore final : public Store {
     }
 
     // A PACKAGE_STATE event only when the state really changes.
+    // `known`: the package's current state when the caller holds it locked
+    // and knows it (its version claim held); else it is read, locked.
     static void changePackageState(mysql::Session& connection, const std::string& packageId,
-                                   core::PackageState state, core::EpochMillis now, core::audit::Batch& trail) {
+                                   core::PackageState state, std::optional<core::PackageState> known,
+                                   core::EpochMillis now, core::audit::Batch& trail) {
         std::string current;
-        {
+        if (known) {
+            current = textOf(*known);
+        } else {
             Statement select = prepare(connection, "SELECT state FROM packages WHERE id = ? FOR UPDATE");
             select->setString(1, packageId);
             Rows rows = query(select);
