@@ -226,17 +226,26 @@ def report(args):
     # Targets (issue 7).
     targets = []
     mysql_open = [r for r in intake if r["store"] == "mysql" and r["mode"] == "open"]
-    good = [r for r in mysql_open if r["p99_ms"] < TARGET_INTAKE_P99_MS and r["accepted_per_s"] >= 0.95 * r["offered_rate"]]
-    best_good = max(good, key=lambda r: r["accepted_per_s"], default=None)
+    # A rate is sustained when every request that fell due was sent and
+    # accepted (none left in the backlog, none refused) with p99 under the bound.
+    good = [r for r in mysql_open if r["p99_ms"] < TARGET_INTAKE_P99_MS and not r.get("not_sent")
+            and r["accepted"] == r["sent"] and r["accepted_per_s"] >= 0.98 * r["offered_rate"]]
+    best_good = max(good, key=lambda r: r["offered_rate"], default=None)
     best_intake = max((r["accepted_per_s"] for r in intake if r["store"] == "mysql"), default=None)
     if mysql_open:
-        value = best_good["accepted_per_s"] if best_good else 0
-        targets.append(("intake ≥ 1,000 packages/s with p99 < 100 ms (MySQL, open loop)",
-                        f"{fmt(value)}/s sustained with p99 < 100 ms", value >= TARGET_INTAKE_PER_S))
+        value = best_good["offered_rate"] if best_good else 0
+        measured = (f"{fmt(value, 0)}/s offered, all accepted ({fmt(best_good['accepted_per_s'])}/s), "
+                    f"p99 {fmt(best_good['p99_ms'])} ms" if best_good else "no offered rate sustained")
+        targets.append(("intake ≥ 1,000 packages/s with p99 < 100 ms (MySQL, open loop)", measured,
+                        value >= TARGET_INTAKE_PER_S))
     if best_intake and db_best:
         share = best_intake / db_best
+        grouped = max((row["packages_per_s"] for row in db if row["store"].startswith("mysql-grouped")), default=None)
+        also = (f"; of the grouped ceiling (16 packages a transaction, {fmt(grouped)}/s): "
+                f"{best_intake / grouped * 100:.0f} %" if grouped else "")
         targets.append(("intake ≥ 50 % of the database ceiling",
-                        f"{fmt(best_intake)} / {fmt(db_best)} = {share * 100:.0f} %", share >= TARGET_SHARE_OF_DB_CEILING))
+                        f"{fmt(best_intake)} / {fmt(db_best)} (one package a transaction) = {share * 100:.0f} %{also}",
+                        share >= TARGET_SHARE_OF_DB_CEILING))
     mysql_e2e = [r for r in e2e_rows if r["store"] == "mysql"]
     if mysql_e2e:
         value = mysql_e2e[0]["packages_per_s"] or 0
