@@ -187,9 +187,8 @@ Seed readSeed(sql::Connection& connection, const std::string& packageId) {
     return seed;
 }
 
-// Rows per INSERT, as the hub's MySQL store writes them: up to 16
-// (kRowsPerInsert there).
-std::size_t rowsPerInsert(const Table&) { return 16; }
+// Rows per INSERT, as the hub's MySQL store writes them (kRowsPerInsert there).
+constexpr std::size_t kRowsPerInsert = 16;
 
 std::string insertSql(const Table& table, std::size_t rows = 1) {
     std::string columns, marks;
@@ -219,11 +218,11 @@ class Writer {
         : seed_(seed), prefix_(runTag() + "-" + std::to_string(number) + "-"),
           perTransaction_(options.packagesPerTransaction), connection_(connect(options)) {
         keyInsert_.reset(connection_->prepareStatement(insertSql(seed.idempotency)));
-        // One statement per chunk of up to rowsPerInsert rows of each table.
+        // One statement per chunk of up to kRowsPerInsert rows of each table.
         for (const auto& table : seed.saved) {
             std::vector<std::unique_ptr<sql::PreparedStatement>> chunks;
-            for (std::size_t start = 0; start < table.rows.size(); start += rowsPerInsert(table)) {
-                const std::size_t count = std::min(rowsPerInsert(table), table.rows.size() - start);
+            for (std::size_t start = 0; start < table.rows.size(); start += kRowsPerInsert) {
+                const std::size_t count = std::min(kRowsPerInsert, table.rows.size() - start);
                 chunks.emplace_back(connection_->prepareStatement(insertSql(table, count)));
             }
             inserts_.push_back(std::move(chunks));
@@ -284,8 +283,8 @@ class Writer {
             const auto columns = static_cast<unsigned>(table.columns.size());
             for (std::size_t chunk = 0; chunk < inserts_[t].size(); ++chunk) {
                 sql::PreparedStatement& insert = *inserts_[t][chunk];
-                const std::size_t start = chunk * rowsPerInsert(table);
-                const std::size_t count = std::min(rowsPerInsert(table), table.rows.size() - start);
+                const std::size_t start = chunk * kRowsPerInsert;
+                const std::size_t count = std::min(kRowsPerInsert, table.rows.size() - start);
                 for (std::size_t i = 0; i < count; ++i)
                     bind(insert, table, table.rows[start + i], oldId, newId, static_cast<unsigned>(1 + i * columns));
                 insert.executeUpdate();

@@ -368,7 +368,7 @@ DeliveryReport Dispatcher::settle(const store::LeasedDispatch& dispatch, Departm
     // Any other verdict is planned again from a fresh read at once, so that
     // an old view never parks a call or decides about polling.
     std::optional<store::PackageView> earlier(std::move(readForRendering));
-    for (int round = 0;; ++round) {
+    for (int conflicts = 0;;) {
         const core::EpochMillis now = clock_.now();
         const bool fromEarlier = earlier.has_value();
         std::optional<store::PackageView> package;
@@ -396,10 +396,8 @@ DeliveryReport Dispatcher::settle(const store::LeasedDispatch& dispatch, Departm
         } else {
             plan = planner_.departmentEvent(*package, dispatch.permit, event, digest, now);
         }
-        if (fromEarlier && (plan.verdict != tracking::Verdict::Applied || plan.transitions.empty())) {
-            --round;  // not a re-plan after a conflict
-            continue;
-        }
+        // Plan again from a fresh read (not a conflict).
+        if (fromEarlier && (plan.verdict != tracking::Verdict::Applied || plan.transitions.empty())) continue;
         const bool submitted = dispatch.kind == adapter::kCallSubmit || dispatch.kind == adapter::kCallCorrection;
         if (plan.verdict == tracking::Verdict::Illegal) {
             if (permit->state == core::PermitState::Withdrawn && submitted) {
@@ -442,7 +440,7 @@ DeliveryReport Dispatcher::settle(const store::LeasedDispatch& dispatch, Departm
                                          tracking::guardedFollowUps(plan, *package)))
                 return {dispatch.messageId, department, "LEASE_LOST", "lease lost before completing"};
         } catch (const store::StateConflict& conflict) {
-            if (round >= tracking::kReplanRounds) throw;
+            if (++conflicts > tracking::kReplanRounds) throw;
             log().information("package=%s permit=%s department=%s message=%s re-planning: %s", dispatch.packageId,
                               dispatch.permit, department, dispatch.messageId, std::string(conflict.what()));
             continue;

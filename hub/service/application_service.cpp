@@ -290,7 +290,7 @@ Reply ApplicationService::submit(const SubmitRequest& request) {
 
 namespace {
 
-// The answer for a key that was already taken.
+// The answer for a key that was already taken (any outcome but Stored).
 Reply answerOfTakenKey(const store::KeyedOutcome& outcome) {
     switch (outcome.outcome) {
         case store::KeyOutcome::Replay: {
@@ -302,7 +302,7 @@ Reply answerOfTakenKey(const store::KeyedOutcome& outcome) {
                         "This Idempotency-Key was already used with a different request body.",
                         "header:Idempotency-Key");
         case store::KeyOutcome::InProgress:
-        case store::KeyOutcome::Stored:
+        case store::KeyOutcome::Stored:  // not passed here
             break;
     }
     return fail(ErrorKind::Conflict, "Request in progress", "IDEMPOTENCY_KEY_IN_PROGRESS",

@@ -172,6 +172,20 @@ struct KeyedOutcome {
     std::optional<StoredResponse> response;  // Replay only
 };
 
+// A key's row as a backend found it when it was taken.
+struct TakenKey {
+    std::string requestSha256;
+    std::string state;                // "DONE" or "IN_PROGRESS"
+    StoredResponse response;          // DONE only
+    core::EpochMillis claimedAt = 0;  // created_at
+};
+
+// What a taken key means for `answer` at `now`, the same for every backend:
+// the outcome to return (nothing written), or nullopt when the key is an
+// abandoned claim of an earlier hub, to be taken over with this answer.
+std::optional<KeyedOutcome> outcomeOfTakenKey(const TakenKey& taken, const KeyedAnswer& answer,
+                                              core::EpochMillis now);
+
 struct ApiToken {
     std::string tokenId;       // public id, e.g. "tok_…", shown in listings
     std::string tokenSha256;   // hex SHA-256 of the secret token; the secret is never stored

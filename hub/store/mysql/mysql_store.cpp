@@ -1096,15 +1096,10 @@ class MysqlStore final : public Store {
         select->setString(2, answer.key.key);
         Rows rows = query(select);
         if (!rows->next()) throw RunAgain{};  // deleted meanwhile
-        const bool sameRequest = text(rows, 1) == answer.requestSha256;
-        if (text(rows, 2) == "DONE") {
-            if (!sameRequest) return KeyedOutcome{KeyOutcome::Mismatch, std::nullopt};
-            return KeyedOutcome{KeyOutcome::Replay,
-                                StoredResponse{rows->getInt(3), text(rows, 4), text(rows, 5), text(rows, 6)}};
-        }
-        const core::EpochMillis claimedAt = rows->getInt64(7);
-        if (now - claimedAt <= answer.staleAfterMs)
-            return KeyedOutcome{sameRequest ? KeyOutcome::InProgress : KeyOutcome::Mismatch, std::nullopt};
+        const TakenKey taken{text(rows, 1), text(rows, 2),
+                             StoredResponse{rows->getInt(3), text(rows, 4), text(rows, 5), text(rows, 6)},
+                             rows->getInt64(7)};
+        if (auto outcome = outcomeOfTakenKey(taken, answer, now)) return outcome;
         // An earlier hub's claim whose owner never finished: taken over.
         Statement takeOver = prepare(connection,
                                      "UPDATE idempotency_keys SET request_sha256 = ?, state = 'DONE', status = ?, "
@@ -1120,7 +1115,7 @@ class MysqlStore final : public Store {
         takeOver->setInt64(7, now);
         takeOver->setString(8, answer.key.companyId);
         takeOver->setString(9, answer.key.key);
-        takeOver->setInt64(10, claimedAt);
+        takeOver->setInt64(10, taken.claimedAt);
         if (takeOver->executeUpdate() == 0) throw RunAgain{};  // another request took it first
         return std::nullopt;
     }
@@ -1164,8 +1159,10 @@ class MysqlStore final : public Store {
                        insert->setInt(at + 4, row.permit->requestedByApplicant ? 1 : 0);
                        insert->setInt64(at + 5, row.package->receivedAt);
                    });
+        std::vector<OutboxRow> outbox;
         for (const NewPackage* package : packages)
-            insertDispatches(connection, package->id, package->dispatches, package->receivedAt, package->receivedAt);
+            addOutboxRows(outbox, package->id, package->dispatches, package->receivedAt, package->receivedAt);
+        insertDispatches(connection, outbox);
         insertRows(connection,
                    "INSERT INTO events (package_id, permit, type, from_state, to_state, detail, at) VALUES ",
                    "(?, ?, ?, ?, ?, ?, ?)", 7, events, [](const Statement& insert, unsigned at, const EventRow& row) {
@@ -1383,7 +1380,9 @@ class MysqlStore final : public Store {
             cancel->setInt64(2, now);
             cancel->executeUpdate();
         }
-        insertDispatches(connection, packageId, followUps.dispatches, now, now);
+        std::vector<OutboxRow> outbox;
+        addOutboxRows(outbox, packageId, followUps.dispatches, now, now);
+        insertDispatches(connection, outbox);
         if (followUps.packageState) {
             // Under a version that held, the state is the one planned from.
             const std::optional<core::PackageState> known =
@@ -1394,23 +1393,37 @@ class MysqlStore final : public Store {
 
     // The dispatches as PENDING outbox rows, up to 16 a statement; a
     // dispatch without a due time (dueAt 0) is due at `defaultDueAt`.
-    static void insertDispatches(mysql::Session& connection, const std::string& packageId,
-                                 const std::vector<NewDispatch>& dispatches, core::EpochMillis defaultDueAt,
-                                 core::EpochMillis createdAt) {
+    // One outbox row to insert: a package's dispatch, due at `dueAt` when
+    // the dispatch has no due time of its own.
+    struct OutboxRow {
+        const std::string* packageId;
+        const NewDispatch* dispatch;
+        core::EpochMillis dueAt;
+        core::EpochMillis createdAt;
+    };
+
+    static void addOutboxRows(std::vector<OutboxRow>& rows, const std::string& packageId,
+                              const std::vector<NewDispatch>& dispatches, core::EpochMillis defaultDueAt,
+                              core::EpochMillis createdAt) {
+        for (const auto& dispatch : dispatches)
+            rows.push_back({&packageId, &dispatch, dispatch.dueAt == 0 ? defaultDueAt : dispatch.dueAt, createdAt});
+    }
+
+    static void insertDispatches(mysql::Session& connection, const std::vector<OutboxRow>& rows) {
         std::vector<std::unique_ptr<BlobParameter>> payloads;  // each must outlive its statement's execution
         insertRows(connection,
                    "INSERT INTO outbox (message_id, package_id, permit, department, kind, state, attempts, due_at, "
                    "created_at, payload) VALUES ",
-                   "(?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)", 8, dispatches,
-                   [&](const Statement& insert, unsigned at, const NewDispatch& dispatch) {
-                       insert->setString(at, dispatch.messageId);
-                       insert->setString(at + 1, packageId);
-                       insert->setString(at + 2, dispatch.permit);
-                       insert->setString(at + 3, dispatch.department);
-                       insert->setString(at + 4, dispatch.kind);
-                       insert->setInt64(at + 5, dispatch.dueAt == 0 ? defaultDueAt : dispatch.dueAt);
-                       insert->setInt64(at + 6, createdAt);
-                       payloads.push_back(std::make_unique<BlobParameter>(insert, at + 7, dispatch.payload));
+                   "(?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)", 8, rows,
+                   [&](const Statement& insert, unsigned at, const OutboxRow& row) {
+                       insert->setString(at, row.dispatch->messageId);
+                       insert->setString(at + 1, *row.packageId);
+                       insert->setString(at + 2, row.dispatch->permit);
+                       insert->setString(at + 3, row.dispatch->department);
+                       insert->setString(at + 4, row.dispatch->kind);
+                       insert->setInt64(at + 5, row.dueAt);
+                       insert->setInt64(at + 6, row.createdAt);
+                       payloads.push_back(std::make_unique<BlobParameter>(insert, at + 7, row.dispatch->payload));
                    });
     }
 

@@ -909,15 +909,11 @@ class SqliteStore final : public Store {
         existing->bindText(2, answer.key.key);
         bool takeOver = false;
         if (existing->step()) {
-            const bool sameRequest = existing->text(0) == answer.requestSha256;
-            if (existing->text(1) == "DONE") {
-                if (!sameRequest) return KeyedOutcome{KeyOutcome::Mismatch, std::nullopt};
-                return KeyedOutcome{KeyOutcome::Replay,
-                                    StoredResponse{static_cast<int>(existing->integer(2)), existing->text(3),
-                                                   existing->text(4), existing->blob(5)}};
-            }
-            if (now - existing->integer(6) <= answer.staleAfterMs)
-                return KeyedOutcome{sameRequest ? KeyOutcome::InProgress : KeyOutcome::Mismatch, std::nullopt};
+            const TakenKey taken{existing->text(0), existing->text(1),
+                                 StoredResponse{static_cast<int>(existing->integer(2)), existing->text(3),
+                                                existing->text(4), existing->blob(5)},
+                                 existing->integer(6)};
+            if (auto outcome = outcomeOfTakenKey(taken, answer, now)) return outcome;
             takeOver = true;  // an earlier hub's claim whose owner never finished
         }
         Query write(db_, takeOver ? "UPDATE idempotency_keys SET request_sha256 = ?3, state = 'DONE', status = ?4, "
